@@ -1,0 +1,138 @@
+"""Command handlers: parse input, call the service, print, and pick the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from backcare import service
+from backcare.config import Settings, SettingsError
+from backcare.domain import Jurisdiction
+from backcare.service import InvalidAnswers, KnowledgeError
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def err(message: str) -> None:
+    print(f"backcare: {message}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = Settings.from_env()
+        handler = {
+            "questions": cmd_questions,
+            "assess": cmd_assess,
+            "eval": cmd_eval,
+            "check-rules": cmd_check_rules,
+        }[args.command]
+        return handler(args, settings)
+    except SettingsError as exc:
+        err(str(exc))
+        return EXIT_USAGE
+    except KnowledgeError as exc:
+        err("the knowledge base has problems; run `backcare check-rules`:")
+        for problem in exc.problems[:20]:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_FAIL
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
+    catalogue = service.questions_catalogue()
+    if args.json:
+        _print_json({"questions": catalogue, "count": len(catalogue)})
+        return EXIT_OK
+    from backcare.cli.render import print_questions
+
+    print_questions(catalogue)
+    return EXIT_OK
+
+
+def _read_answers(path: str) -> dict[str, object] | None:
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        err(f"{path}: no such file")
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        err(f"{path}: cannot read ({exc})")
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        err(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}")
+        return None
+    if not isinstance(data, dict):
+        err(f"{path}: expected a JSON object mapping question ids to answers, got {type(data).__name__}")
+        return None
+    return data
+
+
+def cmd_assess(args: argparse.Namespace, settings: Settings) -> int:
+    jurisdiction = Jurisdiction(args.country) if args.country else settings.jurisdiction
+    if args.answers is None:
+        if args.json:
+            err("--json needs --answers FILE (the interview is for people, not programs)")
+            return EXIT_USAGE
+        from backcare.cli.interview import run_interview
+
+        return run_interview(service.engine(), jurisdiction)
+    raw = _read_answers(args.answers)
+    if raw is None:
+        return EXIT_USAGE
+    try:
+        result = service.assess_answers(raw, jurisdiction)
+    except InvalidAnswers as exc:
+        err(f"{args.answers}: {len(exc.errors)} problem(s) with the answers:")
+        for e in exc.errors:
+            print(f"  {e}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        _print_json(service.result_json(result))
+    else:
+        from backcare.cli.render import make_console, print_result
+
+        print_result(make_console(), result, service.engine())
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    path = Path(args.cases)
+    if not path.exists():
+        err(f"{args.cases}: no such file or folder")
+        return EXIT_USAGE
+    evaluation, problems = service.evaluate_cases(path)
+    if problems:
+        err(f"{len(problems)} problem(s) reading the vignettes:")
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
+        return EXIT_USAGE
+    summary = evaluation.summary()
+    if args.json:
+        _print_json(summary)
+    else:
+        from backcare.cli.render import print_evaluation
+
+        print_evaluation(summary)
+    failed = bool(summary["failures"])
+    return EXIT_FAIL if args.strict and failed else EXIT_OK
+
+
+def cmd_check_rules(args: argparse.Namespace, settings: Settings) -> int:
+    problems, counts = service.check_rules()
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        return EXIT_FAIL
+    print("Knowledge base OK: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+    return EXIT_OK

@@ -1,0 +1,132 @@
+"""Terminal output with rich. Readable with and without colour: every level carries words and a
+symbol, never colour alone, and rich honours ``NO_COLOR``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from backcare import service
+from backcare.domain import Result, Status, Urgency
+from backcare.engine.compiled import CompiledKnowledge
+
+STYLE = {
+    Urgency.EMERGENCY_NOW: "bold white on red",
+    Urgency.SAME_DAY: "bold black on dark_orange",
+    Urgency.SOON: "bold black on yellow",
+    Urgency.SELF_CARE: "bold white on dark_green",
+}
+
+
+def make_console(file: Any = None) -> Console:
+    return Console(file=file, highlight=False, soft_wrap=False)
+
+
+def urgency_banner(ck: CompiledKnowledge, result: Result) -> str:
+    level = ck.kb.levels[result.urgency.value]
+    return f"[{level.symbol}] {level.label.upper()}: {result.headline}"
+
+
+def print_result(console: Console, result: Result, ck: CompiledKnowledge) -> None:
+    level = ck.kb.levels[result.urgency.value]
+    console.print(Panel(escape(urgency_banner(ck, result)), style=STYLE[result.urgency], expand=True))
+    if result.status is Status.COMPLETE or result.urgency is Urgency.EMERGENCY_NOW:
+        console.print(escape(level.what_to_do.for_(result.jurisdiction)))
+    for note in result.notes:
+        console.print(f"[italic]{escape(note)}[/italic]")
+
+    if result.reasons:
+        console.rule("Why")
+        for reason in result.reasons:
+            console.print(f"• [bold]{escape(reason.title)}[/bold] ({reason.urgency.value.replace('_', ' ')})")
+            console.print(f"  {escape(reason.advice)}")
+            answered = "; ".join(f"{qid.replace('_', ' ')}: {_show(v)}" for qid, v in reason.answers)
+            console.print(f"  [dim]Because you answered: {escape(answered)}[/dim]")
+            for c in reason.citations:
+                console.print(f"  [dim]Source: {escape(c.title)} — {escape(c.locator)}. {escape(c.url)}[/dim]")
+
+    if result.possible_causes:
+        console.rule("Possible causes worth considering")
+        for cause in result.possible_causes:
+            console.print(f"• [bold]{escape(cause.name)}[/bold] ({cause.strength}): {escape(cause.summary)}")
+
+    plan = result.plan
+    if plan is not None:
+        if plan.items:
+            console.rule("Your plan")
+        for item in plan.items:
+            if item.section == "safety_net":
+                continue
+            console.print(f"[bold]{escape(item.title)}[/bold]")
+            console.print(f"  {escape(item.text)}")
+            for step in item.steps:
+                console.print(f"   - {escape(step)}")
+            for caution in item.cautions:
+                console.print(f"   [yellow]! {escape(caution)}[/yellow]")
+            if item.citations:
+                console.print("  [dim]Sources: " + escape("; ".join(c.title for c in item.citations)) + "[/dim]")
+        if plan.medicines or plan.medicine_note:
+            console.rule("Medicines")
+            console.print(escape(plan.medicine_note))
+            for med in plan.medicines:
+                if med.offered:
+                    console.print(
+                        f"• [bold]{escape(med.name)}[/bold]: {escape(med.directions)} {escape(med.max_daily)}"
+                    )
+                    for stop in med.stop_and_ask:
+                        console.print(f"   - {escape(stop)}")
+                else:
+                    console.print(
+                        f"• {escape(med.name)}: not suggested for you. " + escape(" ".join(med.blocked_because))
+                    )
+        if plan.safety_net:
+            console.rule(f"Safety net: call {plan.emergency_number} or go to A&E at once if")
+            for step in plan.safety_net:
+                console.print(f"  ! {escape(step)}")
+
+    if result.missing and result.status is Status.INCOMPLETE:
+        console.rule("Still to answer")
+        console.print(escape(", ".join(result.missing)))
+    console.rule()
+    console.print(f"[dim]{escape(service.INTENDED_USE)} Knowledge version {result.knowledge_version}.[/dim]")
+
+
+def _show(value: object) -> str:
+    if isinstance(value, tuple | list):
+        return "+".join(str(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace("_", " ")
+
+
+def print_questions(catalogue: list[dict[str, Any]]) -> None:
+    console = make_console()
+    table = Table("id", "kind", "question", show_lines=False)
+    for q in catalogue:
+        table.add_row(q["id"], q["kind"], q["text"])
+    console.print(table)
+
+
+def print_evaluation(summary: dict[str, Any]) -> None:
+    console = make_console()
+    console.print(
+        f"{summary['cases']} vignettes: accuracy {summary['accuracy']:.1%}, "
+        f"emergency sensitivity {summary['emergency_sensitivity']:.1%}, "
+        f"under-triage {summary['under_triage_rate']:.1%}, over-triage {summary['over_triage_rate']:.1%}"
+    )
+    table = Table("expected \\ got", *summary["confusion"].keys())
+    for expected, row in summary["confusion"].items():
+        table.add_row(expected, *(str(v) for v in row.values()))
+    console.print(table)
+    for failure in summary["failures"]:
+        console.print(
+            f"FAIL {failure['case']} at {failure['at']}: expected {failure['expected']}, got {failure['got']}"
+            + (f"; rules not fired: {', '.join(failure['missing_rules'])}" if failure["missing_rules"] else "")
+            + (f"; {failure['error']}" if failure["error"] else "")
+        )
+    if summary["rules_never_fired"]:
+        console.print("Rules no vignette fires: " + ", ".join(summary["rules_never_fired"]))

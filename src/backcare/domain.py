@@ -1,0 +1,156 @@
+"""Plain value types shared by every layer.
+
+Nothing here imports a framework or touches the outside world: these are the words the engine,
+the store and the shells use to talk to each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Final, TypeAlias
+
+
+class Urgency(str, Enum):
+    """How soon the person should get help, from least to most urgent."""
+
+    SELF_CARE = "self_care"
+    SOON = "soon"
+    SAME_DAY = "same_day"
+    EMERGENCY_NOW = "emergency_now"
+
+    @property
+    def rank(self) -> int:
+        return _URGENCY_RANK[self]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Urgency):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Urgency):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Urgency):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Urgency):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+_URGENCY_RANK: Final[dict[Urgency, int]] = {u: i for i, u in enumerate(Urgency)}
+URGENCY_ORDER: Final[tuple[Urgency, ...]] = tuple(Urgency)
+
+
+class Jurisdiction(str, Enum):
+    """Whose medicine labels and emergency numbers apply."""
+
+    UK = "uk"
+    US = "us"
+
+
+EMERGENCY_NUMBER: Final[dict[Jurisdiction, str]] = {Jurisdiction.UK: "999", Jurisdiction.US: "911"}
+
+DONT_KNOW: Final = "dont_know"
+"""The answer a person can always give to any question."""
+
+AnswerValue: TypeAlias = str | int | float | tuple[str, ...]
+"""One answer: an option id (``"yes"``, ``"no"``, ``"dont_know"``, a choice), a number, or a
+tuple of option ids for multiple-choice questions."""
+
+Answers: TypeAlias = dict[str, AnswerValue]
+
+
+class Status(str, Enum):
+    COMPLETE = "complete"
+    INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    source_id: str
+    title: str
+    url: str
+    locator: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One rule that fired: why the urgency is what it is."""
+
+    rule_id: str
+    title: str
+    urgency: Urgency
+    advice: str
+    answers: tuple[tuple[str, AnswerValue], ...]
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PossibleCause:
+    id: str
+    name: str
+    summary: str
+    strength: str
+    """``likely`` when the answers fit the pattern well, ``possible`` when they only fit in part."""
+    why: tuple[str, ...]
+    icd10cm: tuple[str, ...]
+    icd10_who: tuple[str, ...]
+    snomed: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    id: str
+    section: str
+    title: str
+    text: str
+    steps: tuple[str, ...] = ()
+    cautions: tuple[str, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    timer_minutes: int | None = None
+    timer_max_minutes: int | None = None
+    """Only for heat and cold: the session length and its ceiling."""
+
+
+@dataclass(frozen=True, slots=True)
+class MedicineOption:
+    product_id: str
+    name: str
+    offered: bool
+    """False when the safety screen blocked it; ``blocked_because`` then says why."""
+    directions: str
+    max_daily: str
+    stop_and_ask: tuple[str, ...]
+    blocked_because: tuple[str, ...]
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    items: tuple[PlanItem, ...]
+    medicines: tuple[MedicineOption, ...]
+    medicine_note: str
+    safety_net: tuple[str, ...]
+    emergency_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    status: Status
+    urgency: Urgency
+    out_of_scope: bool
+    reasons: tuple[Reason, ...]
+    possible_causes: tuple[PossibleCause, ...]
+    plan: Plan | None
+    missing: tuple[str, ...]
+    knowledge_version: str
+    jurisdiction: Jurisdiction
+    headline: str
+    notes: tuple[str, ...] = field(default=())

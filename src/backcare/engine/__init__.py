@@ -1,0 +1,1 @@
+"""Pure assessment logic: condition trees, triage, causes, plan and the interview state machine."""

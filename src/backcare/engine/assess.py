@@ -1,0 +1,91 @@
+"""One assessment from answers to result, and the interview's next question.
+
+This is the engine's public face: pure functions of (knowledge, answers, jurisdiction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from backcare.domain import Answers, Jurisdiction, Result, Status, Urgency
+from backcare.engine.answers import validate_answers
+from backcare.engine.causes import possible_causes
+from backcare.engine.compiled import CompiledKnowledge
+from backcare.engine.plan import build_plan
+from backcare.engine.triage import fired_rules, reasons, urgency_of
+from backcare.knowledge.schema import Question
+
+OUT_OF_SCOPE_NOTE = (
+    "Some of what you describe is outside what backcare is made for (back pain in adults). "
+    "Follow the advice above, and use a service that can assess that problem."
+)
+
+
+def assess(ck: CompiledKnowledge, answers: Answers, jurisdiction: Jurisdiction = Jurisdiction.UK) -> Result:
+    """Assess validated answers. Unanswered questions make the result incomplete, never "no"."""
+    eff = ck.effective(answers)
+    fired = fired_rules(ck, eff)
+    urgency = urgency_of(fired)
+    missing = tuple(ck.missing(answers, eff))
+    complete = not missing
+    out_of_scope = any(r.rule.out_of_scope for r in fired)
+    level = ck.kb.levels[urgency.value]
+    headline = level.headline.for_(jurisdiction)
+    notes: list[str] = []
+    if not complete and urgency is not Urgency.EMERGENCY_NOW:
+        so_far = (
+            "Nothing so far needs urgent help"
+            if urgency is Urgency.SELF_CARE
+            else f"So far this needs at least: {level.label.lower()}"
+        )
+        headline = (
+            f"Not finished: {len(missing)} question(s) still to answer. {so_far}, "
+            "but unanswered questions are never taken as 'no'."
+        )
+    elif not complete:
+        notes.append("The questions stopped early because an emergency is already clear.")
+    if out_of_scope:
+        notes.append(OUT_OF_SCOPE_NOTE)
+    return Result(
+        status=Status.COMPLETE if complete else Status.INCOMPLETE,
+        urgency=urgency,
+        out_of_scope=out_of_scope,
+        reasons=reasons(fired, answers, eff),
+        possible_causes=possible_causes(ck, eff, fired),
+        plan=build_plan(ck, eff, urgency, jurisdiction, complete),
+        missing=missing,
+        knowledge_version=ck.version,
+        jurisdiction=jurisdiction,
+        headline=headline,
+        notes=tuple(notes),
+    )
+
+
+def assess_raw(
+    ck: CompiledKnowledge, raw: Mapping[str, object], jurisdiction: Jurisdiction = Jurisdiction.UK
+) -> Result:
+    """Validate raw answers (raises ``InvalidAnswers``) and assess them."""
+    return assess(ck, validate_answers(raw, ck.questions), jurisdiction)
+
+
+def next_question(ck: CompiledKnowledge, answers: Answers) -> Question | None:
+    """The next question to ask, or None when the interview is over.
+
+    Over means every applicable question is answered, or an emergency is already certain:
+    nothing more could change what the person must do now.
+    """
+    eff = ck.effective(answers)
+    if urgency_of(fired_rules(ck, eff)) is Urgency.EMERGENCY_NOW:
+        return None
+    for q in ck.order:
+        if q.id not in answers and ck.ask_if[q.id](eff):
+            return q
+    return None
+
+
+def progress(ck: CompiledKnowledge, answers: Answers) -> tuple[int, int]:
+    """(answered, answered + still applicable): the interview's progress indicator."""
+    eff = ck.effective(answers)
+    applicable = ck.applicable(eff)
+    done = sum(1 for q in applicable if q.id in answers)
+    return done, len(applicable)

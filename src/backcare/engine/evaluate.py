@@ -1,0 +1,108 @@
+"""Scoring the engine against clinical vignettes: accuracy, emergency sensitivity, under- and
+over-triage, and the confusion matrix. Pure: the caller reads the files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from backcare.domain import URGENCY_ORDER, Jurisdiction, Urgency
+from backcare.engine.answers import InvalidAnswers, validate_answers
+from backcare.engine.assess import assess
+from backcare.engine.compiled import CompiledKnowledge
+from backcare.knowledge.schema import Case
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    case_id: str
+    location: str
+    expected: Urgency
+    got: Urgency | None
+    fired: tuple[str, ...]
+    missing_rules: tuple[str, ...]
+    out_of_scope_ok: bool
+    error: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return not self.error and self.got == self.expected and not self.missing_rules and self.out_of_scope_ok
+
+
+@dataclass
+class Evaluation:
+    outcomes: list[CaseOutcome] = field(default_factory=list)
+    rules_total: tuple[str, ...] = ()
+
+    def summary(self) -> dict[str, object]:
+        scored = [o for o in self.outcomes if o.got is not None]
+        n = len(scored)
+        correct = sum(1 for o in scored if o.got == o.expected)
+        emergencies = [o for o in scored if o.expected is Urgency.EMERGENCY_NOW]
+        caught = sum(1 for o in emergencies if o.got is Urgency.EMERGENCY_NOW)
+        under = sum(1 for o in scored if o.got is not None and o.got < o.expected)
+        over = sum(1 for o in scored if o.got is not None and o.got > o.expected)
+        confusion = {e.value: {g.value: 0 for g in URGENCY_ORDER} for e in URGENCY_ORDER}
+        for o in scored:
+            assert o.got is not None
+            confusion[o.expected.value][o.got.value] += 1
+        fired = {r for o in scored for r in o.fired}
+        return {
+            "cases": n,
+            "errors": len(self.outcomes) - n,
+            "accuracy": round(correct / n, 4) if n else 0.0,
+            "emergency_cases": len(emergencies),
+            "emergency_sensitivity": round(caught / len(emergencies), 4) if emergencies else 1.0,
+            "under_triage_rate": round(under / n, 4) if n else 0.0,
+            "over_triage_rate": round(over / n, 4) if n else 0.0,
+            "under_triage": under,
+            "over_triage": over,
+            "expected_rules_missed": sum(1 for o in scored if o.missing_rules),
+            "out_of_scope_mismatches": sum(1 for o in scored if not o.out_of_scope_ok),
+            "confusion": confusion,
+            "confusion_note": "rows: expected urgency; columns: engine urgency",
+            "rules_never_fired": sorted(set(self.rules_total) - fired),
+            "failures": [
+                {
+                    "case": o.case_id,
+                    "at": o.location,
+                    "expected": o.expected.value,
+                    "got": o.got.value if o.got else None,
+                    "missing_rules": list(o.missing_rules),
+                    "out_of_scope_ok": o.out_of_scope_ok,
+                    "error": o.error,
+                }
+                for o in self.outcomes
+                if not o.passed
+            ],
+        }
+
+
+def evaluate_case(ck: CompiledKnowledge, case: Case, location: str) -> CaseOutcome:
+    raw: dict[str, object] = {k: tuple(v) if isinstance(v, list) else v for k, v in case.answers.items()}
+    if case.fill_no:
+        for q in ck.order:
+            if q.kind == "yes_no" and q.id not in raw and q.assume_if_unanswered is None:
+                raw[q.id] = "no"
+    try:
+        answers = validate_answers(raw, ck.questions)
+    except InvalidAnswers as exc:
+        return CaseOutcome(case.id, location, case.expect_urgency, None, (), (), True, str(exc))
+    result = assess(ck, answers, Jurisdiction(case.jurisdiction))
+    fired = tuple(r.rule_id for r in result.reasons)
+    missing = tuple(r for r in case.expect_rules if r not in fired)
+    return CaseOutcome(
+        case.id,
+        location,
+        case.expect_urgency,
+        result.urgency,
+        fired,
+        missing,
+        result.out_of_scope == case.expect_out_of_scope,
+    )
+
+
+def evaluate(ck: CompiledKnowledge, cases: list[tuple[Case, str]]) -> Evaluation:
+    ev = Evaluation(rules_total=tuple(r.rule.id for r in ck.rules))
+    for case, location in cases:
+        ev.outcomes.append(evaluate_case(ck, case, location))
+    return ev

@@ -1,0 +1,31 @@
+"""Triage: which rules fire, and the urgency they set. Escalation only goes up."""
+
+from __future__ import annotations
+
+from backcare.domain import Answers, Reason, Urgency
+from backcare.engine.compiled import CompiledKnowledge, CompiledRule
+from backcare.engine.conditions import Effective, matched_questions
+
+
+def fired_rules(ck: CompiledKnowledge, eff: Effective) -> list[CompiledRule]:
+    return [r for r in ck.rules if r.test(eff)]
+
+
+def urgency_of(fired: list[CompiledRule]) -> Urgency:
+    """The most urgent level of any fired rule; self-care when none fired."""
+    level = Urgency.SELF_CARE
+    for r in fired:
+        if r.rule.urgency > level:
+            level = r.rule.urgency
+    return level
+
+
+def reasons(fired: list[CompiledRule], answers: Answers, eff: Effective) -> tuple[Reason, ...]:
+    """The trace: each fired rule with the answers that fired it, most urgent first."""
+    ordered = sorted(fired, key=lambda r: -r.rule.urgency.rank)
+    out = []
+    for r in ordered:
+        used = matched_questions(r.rule.when, eff)
+        shown = tuple((qid, answers[qid]) if qid in answers else (qid, "assumed until answered") for qid in used)
+        out.append(Reason(r.rule.id, r.rule.title, r.rule.urgency, r.rule.advice, shown, r.citations))
+    return tuple(out)

@@ -1,0 +1,273 @@
+"""Meaning checks over a structurally valid knowledge base (layer two of validation).
+
+Each check returns problems with the file and line of the offending part, so an author sees every
+mistake at once. The clinical safety rules of design.md §2 that can be checked statically are
+checked here: escalation must be monotone, "don't know" must count as yes on emergency
+questions, and unverified [R] facts cannot be active hard rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from backcare.domain import DONT_KNOW, Jurisdiction, Urgency
+from backcare.knowledge.base import KnowledgeBase, Problem
+from backcare.knowledge.schema import (
+    All,
+    Answered,
+    Any_,
+    AtLeast,
+    Below,
+    CitationRef,
+    Condition,
+    CountOf,
+    In,
+    Is,
+    Not,
+    Question,
+)
+from backcare.knowledge.tree import uses_negation
+
+
+def lint(kb: KnowledgeBase) -> list[Problem]:
+    problems: list[Problem] = []
+    problems += _check_citations(kb)
+    problems += _check_questions(kb)
+    problems += _check_rules(kb)
+    problems += _check_causes(kb)
+    problems += _check_plan(kb)
+    problems += _check_levels(kb)
+    return sorted(set(problems))
+
+
+def _walk(cond: Condition, path: tuple[Any, ...]) -> Iterator[tuple[Condition, tuple[Any, ...]]]:
+    """Every node with its key path inside the YAML item."""
+    yield cond, path
+    if isinstance(cond, All):
+        for i, c in enumerate(cond.all):
+            yield from _walk(c, (*path, "all", i))
+    elif isinstance(cond, Any_):
+        for i, c in enumerate(cond.any):
+            yield from _walk(c, (*path, "any", i))
+    elif isinstance(cond, CountOf):
+        for i, c in enumerate(cond.of):
+            yield from _walk(c, (*path, "of", i))
+        if cond.at_least_n > len(cond.of):
+            pass  # reported by _condition_problems
+    elif isinstance(cond, Not):
+        yield from _walk(cond.not_, (*path, "not"))
+
+
+def _condition_problems(
+    kb: KnowledgeBase, kind: str, item_id: str, cond: Condition, path: tuple[Any, ...]
+) -> list[Problem]:
+    problems = []
+    for node, where in _walk(cond, path):
+        file, line = kb.where(kind, item_id, *where)
+
+        def report(message: str, file: str = file, line: int = line) -> None:
+            problems.append(Problem(file, line, message))
+
+        if isinstance(node, CountOf) and node.at_least_n > len(node.of):
+            report(f"at_least_n {node.at_least_n} can never be met by {len(node.of)} conditions")
+        if not isinstance(node, Is | In | AtLeast | Below | Answered):
+            continue
+        qid = node.answered if isinstance(node, Answered) else node.q
+        question = kb.questions.get(qid)
+        if question is None:
+            report(f"unknown question '{qid}'")
+            continue
+        if isinstance(node, AtLeast | Below):
+            if question.kind != "number":
+                report(f"'{qid}' is a {question.kind} question; at_least/below need a number question")
+            else:
+                bound = node.at_least if isinstance(node, AtLeast) else node.below
+                assert question.min is not None and question.max is not None
+                if not question.min <= bound <= question.max + 1:
+                    report(f"bound {bound} is outside {qid}'s range {question.min}–{question.max}")
+        elif isinstance(node, Is | In):
+            values = [str(node.is_)] if isinstance(node, Is) else node.in_
+            if question.kind == "number":
+                report(f"'{qid}' is a number question; use at_least or below")
+                continue
+            allowed = {*question.option_ids(), DONT_KNOW}
+            for value in values:
+                if value not in allowed:
+                    report(f"'{value}' is not an answer to '{qid}' (answers: {', '.join(sorted(allowed))})")
+    return problems
+
+
+def _citations(kb: KnowledgeBase, kind: str, item_id: str, refs: list[CitationRef]) -> list[Problem]:
+    problems = []
+    for i, ref in enumerate(refs):
+        if ref.source not in kb.sources:
+            file, line = kb.where(kind, item_id, "citations", i)
+            problems.append(Problem(file, line, f"cites unknown source '{ref.source}'"))
+    return problems
+
+
+def _check_citations(kb: KnowledgeBase) -> list[Problem]:
+    problems: list[Problem] = []
+    groups: list[tuple[str, dict[str, Any]]] = [
+        ("rule", kb.rules),
+        ("cause", kb.causes),
+        ("advice", kb.advice),
+        ("screen flag", kb.screen),
+        ("medicine", kb.medicines),
+        ("level", kb.levels),
+    ]
+    for kind, items in groups:
+        for item_id, item in items.items():
+            problems += _citations(kb, kind, item_id, item.citations)
+    return problems
+
+
+def _check_questions(kb: KnowledgeBase) -> list[Problem]:
+    problems: list[Problem] = []
+    for q in kb.questions.values():
+        file, line = kb.where("question", q.id)
+        allowed = set(q.option_ids())
+        for attr in ("if_unsure", "assume_if_unanswered"):
+            value = getattr(q, attr)
+            if value is not None and value not in allowed:
+                problems.append(
+                    Problem(*kb.where("question", q.id, attr), f"{attr} '{value}' is not an answer to '{q.id}'")
+                )
+        if q.assume_if_unanswered is not None and q.ask_if is None:
+            problems.append(
+                Problem(
+                    *kb.where("question", q.id, "assume_if_unanswered"),
+                    "assume_if_unanswered is only for follow-up questions (needs ask_if)",
+                )
+            )
+        for opt in q.exclusive:
+            if opt not in allowed:
+                problems.append(Problem(file, line, f"exclusive option '{opt}' is not an option of '{q.id}'"))
+        if len(set(q.option_ids())) != len(q.option_ids()):
+            problems.append(Problem(file, line, f"'{q.id}' has duplicate option ids"))
+        if DONT_KNOW in allowed:
+            problems.append(Problem(file, line, f"'{DONT_KNOW}' is always offered; do not list it as an option"))
+        if q.ask_if is not None:
+            problems += _condition_problems(kb, "question", q.id, q.ask_if, ("ask_if",))
+            for node, where in _walk(q.ask_if, ("ask_if",)):
+                if isinstance(node, Is | In | AtLeast | Below) and node.q in kb.questions:
+                    parent = kb.questions[node.q]
+                    if _position(kb, parent) >= _position(kb, q):
+                        problems.append(
+                            Problem(
+                                *kb.where("question", q.id, *where),
+                                f"ask_if reads '{node.q}', which is asked after '{q.id}'",
+                            )
+                        )
+    return problems
+
+
+def _position(kb: KnowledgeBase, q: Question) -> int:
+    return list(kb.questions).index(q.id)
+
+
+def _check_rules(kb: KnowledgeBase) -> list[Problem]:
+    problems: list[Problem] = []
+    reachable = set()
+    for rule in kb.rules.values():
+        problems += _condition_problems(kb, "rule", rule.id, rule.when, ("when",))
+        if rule.status == "active":
+            reachable.add(rule.urgency)
+            if rule.evidence == "R":
+                problems.append(
+                    Problem(
+                        *kb.where("rule", rule.id, "evidence"),
+                        "an unverified [R] rule cannot be active; verify it or keep it draft",
+                    )
+                )
+        if uses_negation(rule.when):
+            problems.append(
+                Problem(
+                    *kb.where("rule", rule.id, "when"),
+                    "triage rules may not use 'not': a yes could then lower the urgency",
+                )
+            )
+        for node, where in _walk(rule.when, ("when",)):
+            if not isinstance(node, Is | In) or node.q not in kb.questions:
+                continue
+            question = kb.questions[node.q]
+            values = [str(node.is_)] if isinstance(node, Is) else node.in_
+            if question.kind == "yes_no" and any(v != "yes" for v in values) and rule.urgency != Urgency.SELF_CARE:
+                problems.append(
+                    Problem(
+                        *kb.where("rule", rule.id, *where),
+                        f"tests '{node.q}' for '{values[0]}': only a yes may raise urgency",
+                    )
+                )
+            if rule.urgency == Urgency.EMERGENCY_NOW and question.kind == "yes_no" and question.if_unsure != "yes":
+                problems.append(
+                    Problem(
+                        *kb.where("rule", rule.id, *where),
+                        f"emergency rule reads '{node.q}', whose 'don't know' does not count as yes (set if_unsure)",
+                    )
+                )
+        for i, cause in enumerate(rule.causes):
+            if cause not in kb.causes:
+                problems.append(Problem(*kb.where("rule", rule.id, "causes", i), f"unknown cause '{cause}'"))
+    for level in (Urgency.SOON, Urgency.SAME_DAY, Urgency.EMERGENCY_NOW):
+        if kb.rules and level not in reachable:
+            problems.append(Problem("knowledge/data/rules", 1, f"no active rule reaches '{level.value}'"))
+    return problems
+
+
+def _check_causes(kb: KnowledgeBase) -> list[Problem]:
+    problems: list[Problem] = []
+    baselines = [c.id for c in kb.causes.values() if c.baseline]
+    if kb.causes and len(baselines) != 1:
+        problems.append(
+            Problem(
+                "knowledge/data/conditions",
+                1,
+                f"exactly one baseline cause is needed, found {len(baselines)}: {baselines}",
+            )
+        )
+    for cause in kb.causes.values():
+        for attr in ("likely_when", "possible_when"):
+            cond = getattr(cause, attr)
+            if cond is not None:
+                problems += _condition_problems(kb, "cause", cause.id, cond, (attr,))
+        if not cause.baseline and cause.likely_when is None and cause.possible_when is None:
+            problems.append(Problem(*kb.where("cause", cause.id), f"cause '{cause.id}' can never be suggested"))
+    return problems
+
+
+def _check_plan(kb: KnowledgeBase) -> list[Problem]:
+    problems: list[Problem] = []
+    for item in kb.advice.values():
+        if item.when is not None:
+            problems += _condition_problems(kb, "advice", item.id, item.when, ("when",))
+        if item.evidence == "R" and item.section in ("medicines", "safety_net"):
+            problems.append(
+                Problem(
+                    *kb.where("advice", item.id, "evidence"),
+                    "medicine and safety-net advice must rest on verified facts",
+                )
+            )
+    for flag in kb.screen.values():
+        problems += _condition_problems(kb, "screen flag", flag.id, flag.when, ("when",))
+    for jurisdiction in Jurisdiction:
+        offered = [m for m in kb.medicines.values() if m.jurisdiction == jurisdiction and m.offer_for_back_pain]
+        if kb.medicines and not any(m.drug_class == "nsaid" for m in offered):
+            problems.append(
+                Problem(
+                    "knowledge/data/medicines",
+                    1,
+                    f"no NSAID offered for back pain in jurisdiction '{jurisdiction.value}'",
+                )
+            )
+    if kb.advice and not any(a.section == "safety_net" for a in kb.advice.values()):
+        problems.append(Problem("knowledge/data/advice", 1, "no safety-net advice: every plan must end with one"))
+    return problems
+
+
+def _check_levels(kb: KnowledgeBase) -> list[Problem]:
+    missing = [u.value for u in Urgency if u.value not in kb.levels]
+    if missing:
+        return [Problem("knowledge/data/levels.yaml", 1, f"levels missing: {', '.join(missing)}")]
+    return []

@@ -1,0 +1,359 @@
+"""The shape of every knowledge file, checked by pydantic (layer one of validation).
+
+Meaning (ids resolve, levels reachable, citations exist) is checked by ``lint``; this module only
+says what a well-formed file looks like. No I/O here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from backcare.domain import Jurisdiction, Urgency
+
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+SourceId = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]*$", max_length=40)]
+Verification = Literal["V", "V2", "R"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- conditions -------------------------------------------------------------------------------
+
+
+class Is(Strict):
+    q: Id
+    is_: Annotated[str | int | bool, Field(alias="is")]
+
+
+class In(Strict):
+    q: Id
+    in_: Annotated[list[str], Field(alias="in", min_length=1)]
+
+
+class AtLeast(Strict):
+    q: Id
+    at_least: float
+
+
+class Below(Strict):
+    q: Id
+    below: float
+
+
+class Answered(Strict):
+    """True when the question has any answer (used only to gate follow-up questions)."""
+
+    answered: Id
+
+
+class All(Strict):
+    all: Annotated[list[Condition], Field(min_length=1)]
+
+
+class Any_(Strict):
+    any: Annotated[list[Condition], Field(min_length=1)]
+
+
+class CountOf(Strict):
+    """True when at least ``n`` of the listed conditions hold (combinations of weaker flags)."""
+
+    at_least_n: int = Field(ge=1)
+    of: Annotated[list[Condition], Field(min_length=2)]
+
+
+class Not(Strict):
+    """Only allowed outside triage rules: a negation could let a "yes" lower the urgency."""
+
+    not_: Annotated[Condition, Field(alias="not")]
+
+
+Condition = Union[Is, In, AtLeast, Below, Answered, All, Any_, CountOf, Not]  # noqa: UP007
+All.model_rebuild()
+Any_.model_rebuild()
+CountOf.model_rebuild()
+Not.model_rebuild()
+
+
+# --- bibliography and citations ---------------------------------------------------------------
+
+
+class Source(Strict):
+    id: SourceId
+    title: str = Field(min_length=3)
+    url: str = Field(pattern=r"^https?://")
+    kind: Literal[
+        "guideline",
+        "systematic_review",
+        "trial",
+        "cohort",
+        "label",
+        "patient_information",
+        "pathway",
+        "framework",
+        "textbook",
+        "coding",
+        "secondary",
+    ]
+    year: int | None = Field(default=None, ge=1950, le=2100)
+    verification: Verification
+    note: str = ""
+
+
+class CitationRef(Strict):
+    source: SourceId
+    locator: str = Field(min_length=2, description="Where in the source: section, table, line.")
+
+
+# --- questions --------------------------------------------------------------------------------
+
+
+class Option(Strict):
+    id: Id
+    label: str = Field(min_length=1)
+
+
+class Question(Strict):
+    id: Id
+    section: Literal[
+        "start",
+        "emergency",
+        "nerves",
+        "pain",
+        "red_flags",
+        "history",
+        "inflammatory",
+        "organs",
+        "other",
+        "medicines",
+        "wellbeing",
+        "habits",
+    ]
+    order: int = Field(ge=0)
+    text: str = Field(min_length=5)
+    help: str = ""
+    kind: Literal["yes_no", "choice", "multi", "number"]
+    options: list[Option] = []
+    min: float | None = None
+    max: float | None = None
+    unit: str = ""
+    emergency: bool = False
+    """Asked before everything else; the interview can stop on it."""
+    if_unsure: str | None = None
+    """What a "don't know" counts as; emergency questions count it as the worrying answer."""
+    assume_if_unanswered: str | None = None
+    """For follow-ups to a red flag: assume the worrying answer until the person says otherwise."""
+    ask_if: Condition | None = None
+    exclusive: list[Id] = []
+    """For multi questions: options that cannot be combined with others (``none``)."""
+
+    @model_validator(mode="after")
+    def _kind_fits(self) -> Question:
+        if self.kind in ("choice", "multi") and len(self.options) < 2:
+            raise ValueError(f"a {self.kind} question needs at least two options")
+        if self.kind in ("yes_no", "number") and self.options:
+            raise ValueError(f"a {self.kind} question takes no options")
+        if self.kind == "number" and (self.min is None or self.max is None):
+            raise ValueError("a number question needs min and max")
+        if self.kind != "number" and (self.min is not None or self.max is not None):
+            raise ValueError("only number questions take min and max")
+        return self
+
+    def option_ids(self) -> tuple[str, ...]:
+        if self.kind == "yes_no":
+            return ("yes", "no")
+        return tuple(o.id for o in self.options)
+
+
+class QuestionFile(Strict):
+    questions: Annotated[list[Question], Field(min_length=1)]
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+
+class Rule(Strict):
+    id: Id
+    title: str = Field(min_length=5)
+    status: Literal["active", "draft", "retired"]
+    area: Id
+    urgency: Urgency
+    out_of_scope: bool = False
+    when: Condition
+    advice: str = Field(min_length=20)
+    citations: Annotated[list[CitationRef], Field(min_length=1)]
+    evidence: Verification
+    """The weakest verification among the facts this rule encodes; ``R`` cannot be active."""
+    caveats: list[str] = []
+    causes: list[Id] = []
+    reviewed: dt.date
+
+
+# --- possible causes --------------------------------------------------------------------------
+
+
+class CauseCodes(Strict):
+    icd10cm: Annotated[list[str], Field(min_length=1)]
+    icd10_who: Annotated[list[str], Field(min_length=1)]
+    snomed: str | None = None
+    verification: dict[Literal["icd10cm", "icd10_who", "snomed"], Verification]
+
+
+class Cause(Strict):
+    id: Id
+    name: str
+    plain: str = Field(min_length=20)
+    prior: Literal["common", "uncommon", "rare"]
+    baseline: bool = False
+    """The ordinary explanation offered when nothing points elsewhere."""
+    likely_when: Condition | None = None
+    possible_when: Condition | None = None
+    codes: CauseCodes
+    citations: Annotated[list[CitationRef], Field(min_length=1)]
+
+
+# --- advice, plan and medicines ---------------------------------------------------------------
+
+
+class Timer(Strict):
+    minutes: int = Field(ge=1, le=60)
+    max_minutes: int = Field(ge=1, le=60)
+    repeat_after_hours: float = Field(ge=0.5, le=24)
+
+    @model_validator(mode="after")
+    def _ceiling(self) -> Timer:
+        if self.minutes > self.max_minutes:
+            raise ValueError("timer minutes exceed max_minutes")
+        return self
+
+
+class Advice(Strict):
+    id: Id
+    section: Literal[
+        "understand",
+        "stay_active",
+        "heat_cold",
+        "medicines",
+        "prescription",
+        "exercise",
+        "prevention",
+        "wellbeing",
+        "safety_net",
+        "follow_up",
+    ]
+    order: int = Field(ge=0)
+    title: str
+    text: str = Field(min_length=20)
+    steps: list[str] = []
+    cautions: list[str] = []
+    show_at: Annotated[list[Urgency], Field(min_length=1)]
+    when: Condition | None = None
+    timer: Timer | None = None
+    citations: Annotated[list[CitationRef], Field(min_length=1)]
+    evidence: Verification
+
+
+class AdviceFile(Strict):
+    advice: Annotated[list[Advice], Field(min_length=1)]
+
+
+class ScreenFlag(Strict):
+    """One answer pattern that blocks an OTC medicine class and routes to a pharmacist or GP."""
+
+    id: Id
+    label: str
+    when: Condition
+    blocks: Annotated[list[Literal["nsaid", "paracetamol"]], Field(min_length=1)]
+    why: str = Field(min_length=10)
+    citations: Annotated[list[CitationRef], Field(min_length=1)]
+    evidence: Verification
+
+
+class ScreenFile(Strict):
+    screen: Annotated[list[ScreenFlag], Field(min_length=1)]
+
+
+class Medicine(Strict):
+    id: Id
+    ingredient: Literal["ibuprofen", "naproxen", "paracetamol"]
+    drug_class: Literal["nsaid", "paracetamol"]
+    jurisdiction: Jurisdiction
+    name: str
+    strength_mg: float = Field(gt=0)
+    offer_for_back_pain: bool
+    directions: str
+    max_units_per_day: int = Field(ge=1, le=20)
+    max_mg_per_day: float = Field(gt=0, le=5000)
+    min_interval_hours: float = Field(ge=1, le=24)
+    max_days_without_advice: int | None = Field(default=None, ge=1, le=30)
+    stop_and_ask: list[str] = []
+    note: str = ""
+    citations: Annotated[list[CitationRef], Field(min_length=1)]
+    evidence: Verification
+
+    @model_validator(mode="after")
+    def _daily_ceiling_consistent(self) -> Medicine:
+        if self.max_units_per_day * self.strength_mg > self.max_mg_per_day + 1e-6:
+            raise ValueError("max_units_per_day × strength_mg exceeds max_mg_per_day")
+        return self
+
+
+class MedicineFile(Strict):
+    medicines: Annotated[list[Medicine], Field(min_length=1)]
+
+
+class SourceFile(Strict):
+    sources: Annotated[list[Source], Field(min_length=1)]
+
+
+# --- vignettes --------------------------------------------------------------------------------
+
+
+class Case(Strict):
+    id: Id
+    title: str
+    category: Literal["serious", "ordinary", "out_of_scope", "mimic", "combination", "visceral"]
+    summary: str = Field(min_length=10, description="The presentation in clinical words.")
+    answers: dict[Id, str | int | float | list[str]]
+    expect_urgency: Urgency
+    expect_rules: list[Id] = []
+    expect_out_of_scope: bool = False
+    expect_causes: list[Id] = []
+    rationale: str = Field(min_length=10, description="Why this urgency, from the evidence sheet.")
+    jurisdiction: Jurisdiction = Jurisdiction.UK
+    fill_no: bool = True
+    """Answer every yes/no question the case does not mention with "no" (follow-ups to a red
+    flag excepted: they keep their worst-case assumption), so the vignette is complete."""
+
+
+class CaseFile(Strict):
+    cases: Annotated[list[Case], Field(min_length=1)]
+
+
+# --- urgency levels: what each level tells the person -----------------------------------------
+
+
+class PerJurisdiction(Strict):
+    uk: str = Field(min_length=10)
+    us: str = Field(min_length=10)
+
+    def for_(self, jurisdiction: Jurisdiction) -> str:
+        return self.uk if jurisdiction is Jurisdiction.UK else self.us
+
+
+class Level(Strict):
+    urgency: Urgency
+    label: str
+    symbol: str = Field(min_length=1, max_length=3)
+    """Shown beside the colour so the level never depends on colour alone."""
+    headline: PerJurisdiction
+    what_to_do: PerJurisdiction
+    citations: Annotated[list[CitationRef], Field(min_length=1)]
+
+
+class LevelFile(Strict):
+    levels: Annotated[list[Level], Field(min_length=4, max_length=4)]

@@ -1,0 +1,114 @@
+"""The use-cases both shells call: load the engine, assess, list questions, evaluate vignettes.
+
+The CLI and (later) the web app go through these functions only, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, is_dataclass
+from enum import Enum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from backcare.domain import DONT_KNOW, Jurisdiction, Result
+from backcare.engine.answers import InvalidAnswers
+from backcare.engine.assess import assess_raw
+from backcare.engine.compiled import CompiledKnowledge
+from backcare.engine.evaluate import Evaluation, evaluate
+from backcare.knowledge.base import Problem
+from backcare.knowledge.lint import lint
+from backcare.knowledge.loader import (
+    DATA_DIR,
+    KnowledgeError,
+    default_knowledge,
+    read_cases,
+    read_knowledge,
+)
+
+__all__ = ["InvalidAnswers", "KnowledgeError", "Problem"]
+
+INTENDED_USE = (
+    "backcare gives information and safety signposting for adults (16 and over) with back pain. "
+    "It is not a diagnosis, it does not replace a clinician, and it is not for emergencies: "
+    "if you think you need urgent help, call your emergency number."
+)
+
+
+@cache
+def engine() -> CompiledKnowledge:
+    """The packaged knowledge base, validated and compiled once per process."""
+    return CompiledKnowledge(default_knowledge())
+
+
+def check_rules(root: Path = DATA_DIR) -> tuple[list[Problem], dict[str, int]]:
+    kb, problems = read_knowledge(root)
+    problems = sorted(set(problems + lint(kb)))
+    counts = {
+        "sources": len(kb.sources),
+        "questions": len(kb.questions),
+        "rules": len(kb.rules),
+        "causes": len(kb.causes),
+        "advice": len(kb.advice),
+        "medicines": len(kb.medicines),
+        "screen_flags": len(kb.screen),
+    }
+    return problems, counts
+
+
+def questions_catalogue() -> list[dict[str, Any]]:
+    out = []
+    for q in engine().order:
+        options = (
+            [{"id": "yes", "label": "Yes"}, {"id": "no", "label": "No"}]
+            if q.kind == "yes_no"
+            else [{"id": o.id, "label": o.label} for o in q.options]
+        )
+        entry: dict[str, Any] = {
+            "id": q.id,
+            "text": q.text,
+            "kind": q.kind,
+            "options": options,
+            "dont_know": DONT_KNOW,
+            "help": q.help,
+            "section": q.section,
+            "emergency": q.emergency,
+            "asked_only_if": q.ask_if.model_dump(by_alias=True) if q.ask_if else None,
+        }
+        if q.kind == "number":
+            entry.update({"min": q.min, "max": q.max, "unit": q.unit})
+        if q.exclusive:
+            entry["exclusive"] = list(q.exclusive)
+        out.append(entry)
+    return out
+
+
+def assess_answers(raw: dict[str, object], jurisdiction: Jurisdiction = Jurisdiction.UK) -> Result:
+    """Raises ``InvalidAnswers`` naming every bad answer."""
+    return assess_raw(engine(), raw, jurisdiction)
+
+
+def evaluate_cases(path: Path) -> tuple[Evaluation, list[Problem]]:
+    loaded, problems = read_cases(path)
+    return evaluate(engine(), [(case, f"{file}:{line}") for case, file, line in loaded]), problems
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, enums and tuples as plain JSON values."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: to_jsonable(v) for k, v in asdict(value).items()}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def result_json(result: Result) -> dict[str, Any]:
+    data: dict[str, Any] = to_jsonable(result)
+    for reason in data["reasons"]:
+        reason["answers"] = {qid: value for qid, value in reason["answers"]}
+    data["intended_use"] = INTENDED_USE
+    return data

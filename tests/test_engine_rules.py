@@ -1,0 +1,108 @@
+"""Clinical rules of the road (design.md §2), checked on concrete presentations."""
+
+from __future__ import annotations
+
+from backcare.domain import Status, Urgency
+from backcare.engine.assess import assess, next_question
+from backcare.engine.compiled import CompiledKnowledge
+
+from .conftest import complete
+
+
+def test_no_answers_gives_an_incomplete_result_listing_every_question(ck: CompiledKnowledge) -> None:
+    result = assess(ck, {})
+    assert result.status is Status.INCOMPLETE
+    assert "back_pain_present" in result.missing and "bladder_change" in result.missing
+    assert "Not finished" in result.headline
+
+
+def test_an_ordinary_complete_presentation_is_self_care_with_spasm_first(ck: CompiledKnowledge) -> None:
+    result = assess(ck, complete(ck))
+    assert result.status is Status.COMPLETE and result.missing == ()
+    assert result.urgency is Urgency.SELF_CARE
+    assert result.possible_causes[0].id == "muscle_spasm_nonspecific"
+    assert {c.id for c in result.possible_causes} <= {"muscle_spasm_nonspecific", "sciatica_radiculopathy"}
+
+
+def test_rare_causes_appear_only_when_their_flags_are_present(ck: CompiledKnowledge) -> None:
+    plain = {c.id for c in assess(ck, complete(ck)).possible_causes}
+    assert not plain & {
+        "cauda_equina",
+        "aortic_aneurysm",
+        "spinal_infection",
+        "spinal_malignancy",
+        "stiff_person_syndrome",
+    }
+    flagged = assess(ck, complete(ck, cancer_history="yes"))
+    assert flagged.possible_causes[0].id == "spinal_malignancy"
+
+
+def test_dont_know_on_bladder_control_is_an_emergency(ck: CompiledKnowledge) -> None:
+    result = assess(ck, complete(ck, bladder_change="dont_know"))
+    assert result.urgency is Urgency.EMERGENCY_NOW
+    assert result.reasons[0].rule_id == "ces-warning-signs-new"
+
+
+def test_ces_sign_sure_to_be_old_and_unchanged_is_same_day_never_self_care(ck: CompiledKnowledge) -> None:
+    result = assess(ck, complete(ck, saddle_numbness="yes", nerve_symptoms_recent="no"))
+    assert result.urgency is Urgency.SAME_DAY
+
+
+def test_unanswered_onset_of_a_ces_sign_is_assumed_recent(ck: CompiledKnowledge) -> None:
+    answers = complete(ck, saddle_numbness="yes")
+    answers.pop("nerve_symptoms_recent", None)
+    result = assess(ck, answers)
+    assert result.urgency is Urgency.EMERGENCY_NOW
+    assert "nerve_symptoms_recent" in result.missing
+
+
+def test_interview_stops_once_an_emergency_is_certain(ck: CompiledKnowledge) -> None:
+    assert next_question(ck, {"back_pain_present": "yes", "chest_pain": "yes"}) is None
+    first = next_question(ck, {})
+    assert first is not None and first.emergency
+
+
+def test_emergency_questions_come_before_all_others(ck: CompiledKnowledge) -> None:
+    kinds = [q.emergency for q in ck.order]
+    assert kinds == sorted(kinds, reverse=True)
+
+
+def test_combination_of_age_over_70_and_steroids_escalates(ck: CompiledKnowledge) -> None:
+    alone = assess(ck, complete(ck, age=72.0, previous_episodes="more_than_two"))
+    both = assess(ck, complete(ck, age=72.0, previous_episodes="more_than_two", steroids_long_term="yes"))
+    assert alone.urgency < both.urgency
+    assert "fracture-flags-combined" in {r.rule_id for r in both.reasons}
+
+
+def test_chest_pain_without_back_pain_is_an_out_of_scope_emergency(ck: CompiledKnowledge) -> None:
+    result = assess(ck, complete(ck, back_pain_present="no", chest_pain="yes"))
+    assert result.urgency is Urgency.EMERGENCY_NOW and result.out_of_scope
+
+
+def test_every_reason_names_answers_and_citations(ck: CompiledKnowledge) -> None:
+    result = assess(ck, complete(ck, fever="yes", urinary_symptoms="yes"))
+    assert result.reasons
+    for reason in result.reasons:
+        assert reason.answers and reason.citations
+        assert all(c.url.startswith("http") for c in reason.citations)
+
+
+def test_aneurysm_mimicking_a_kidney_stone_is_an_emergency_over_50(ck: CompiledKnowledge) -> None:
+    young = assess(ck, complete(ck, age=30.0, colicky_loin="yes", colic_first_time="yes", pain_uncontrolled="no"))
+    older = assess(
+        ck,
+        complete(
+            ck, age=64.0, colicky_loin="yes", colic_first_time="yes", pain_uncontrolled="no", previous_episodes="first"
+        ),
+    )
+    assert young.urgency is Urgency.SAME_DAY
+    assert older.urgency is Urgency.EMERGENCY_NOW
+    assert older.possible_causes[0].id == "aortic_aneurysm"
+
+
+def test_one_sided_sciatica_without_deficit_stays_self_care(ck: CompiledKnowledge) -> None:
+    result = assess(
+        ck, complete(ck, pain_spread=("buttock", "thigh", "below_knee"), pain_quality=("shooting_burning",))
+    )
+    assert result.urgency is Urgency.SELF_CARE
+    assert result.possible_causes[0].id == "sciatica_radiculopathy"

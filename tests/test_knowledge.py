@@ -1,0 +1,101 @@
+"""The knowledge base validates, and broken knowledge is reported with file and line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from backcare.knowledge.lint import lint
+from backcare.knowledge.loader import DATA_DIR, read_knowledge
+
+
+def problems_in(root: Path) -> list[str]:
+    kb, problems = read_knowledge(root)
+    return [str(p) for p in problems + lint(kb)]
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    root = tmp_path / "data"
+    shutil.copytree(DATA_DIR, root, ignore=shutil.ignore_patterns("cases"))
+    return root
+
+
+def test_packaged_knowledge_base_has_no_problems() -> None:
+    assert problems_in(DATA_DIR) == []
+
+
+def test_every_rule_and_advice_item_cites_a_known_source() -> None:
+    kb, _ = read_knowledge(DATA_DIR)
+    for item in [*kb.rules.values(), *kb.advice.values(), *kb.causes.values(), *kb.medicines.values()]:
+        assert item.citations, item.id
+        assert all(c.source in kb.sources for c in item.citations), item.id
+
+
+def test_unverified_facts_are_never_active_rules() -> None:
+    kb, _ = read_knowledge(DATA_DIR)
+    assert all(r.evidence != "R" for r in kb.rules.values() if r.status == "active")
+
+
+def test_every_cause_carries_icd10cm_and_who_codes() -> None:
+    kb, _ = read_knowledge(DATA_DIR)
+    for cause in kb.causes.values():
+        assert cause.codes.icd10cm and cause.codes.icd10_who, cause.id
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_all_problems_are_reported_at_once_with_file_and_line(data: Path) -> None:
+    rule = data / "rules/nerves/ces-warning-signs-new.yaml"
+    replace(rule, '{q: saddle_numbness, is: "yes"}', '{q: saddle_numbnes, is: "yes"}')
+    replace(rule, "source: BMJBP-CES", "source: NO-SUCH-SOURCE")
+    replace(data / "rules/fracture/major-trauma.yaml", "urgency: emergency_now", "urgency: very_soon")
+    found = problems_in(data)
+    assert any("ces-warning-signs-new.yaml:10: unknown question 'saddle_numbnes'" in p for p in found), found
+    assert any("ces-warning-signs-new.yaml" in p and "unknown source 'NO-SUCH-SOURCE'" in p for p in found)
+    assert any("major-trauma.yaml:5: urgency" in p for p in found), found
+
+
+def test_invalid_yaml_is_reported_with_its_line(data: Path) -> None:
+    (data / "rules/chest/broken.yaml").write_text("id: broken\ntitle: [unclosed\n")
+    found = problems_in(data)
+    assert any("broken.yaml:" in p and "not valid YAML" in p for p in found)
+
+
+def test_a_negation_in_a_triage_rule_is_refused(data: Path) -> None:
+    rule = data / "rules/chest/back-pain-with-chest-pain.yaml"
+    replace(rule, 'when:\n  {q: chest_pain, is: "yes"}', 'when:\n  not: {q: chest_pain, is: "no"}')
+    found = problems_in(data)
+    assert any("back-pain-with-chest-pain.yaml" in p and "may not use 'not'" in p for p in found), found
+
+
+def test_a_rule_raising_urgency_on_a_no_is_refused(data: Path) -> None:
+    rule = data / "rules/fracture/major-trauma.yaml"
+    replace(rule, '{q: major_trauma, is: "yes"}', '{q: major_trauma, is: "no"}')
+    found = problems_in(data)
+    assert any("major-trauma.yaml" in p and "only a yes may raise urgency" in p for p in found), found
+
+
+def test_an_unverified_rule_cannot_be_made_active(data: Path) -> None:
+    replace(data / "rules/gallbladder/possible-cholangitis.yaml", "status: draft", "status: active")
+    found = problems_in(data)
+    assert any("possible-cholangitis.yaml" in p and "[R]" in p for p in found), found
+
+
+def test_emergency_questions_must_count_dont_know_as_yes(data: Path) -> None:
+    head = "  - id: chest_pain\n    section: emergency\n    order: 10\n    emergency: true\n    kind: yes_no\n"
+    replace(data / "questions/01-emergency.yaml", head + '    if_unsure: "yes"\n', head)
+    found = problems_in(data)
+    assert any("back-pain-with-chest-pain.yaml" in p and "don't know" in p for p in found), found
+
+
+def test_duplicate_ids_name_both_places(data: Path) -> None:
+    shutil.copy(data / "rules/fracture/major-trauma.yaml", data / "rules/chest/major-trauma-copy.yaml")
+    found = problems_in(data)
+    assert any("duplicate rule id 'major-trauma'" in p and "first at" in p for p in found), found
