@@ -137,7 +137,8 @@ class Plan:
     items: tuple[PlanItem, ...]
     medicines: tuple[MedicineOption, ...]
     medicine_note: str
-    safety_net: tuple[str, ...]
+    safety_net: tuple[PlanItem, ...]
+    """Groups of exact symptoms, each under its own instruction ("call now", "a doctor today")."""
     emergency_number: str
 
 

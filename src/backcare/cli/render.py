@@ -59,8 +59,6 @@ def print_result(console: Console, result: Result, ck: CompiledKnowledge) -> Non
         if plan.items:
             console.rule("Your plan")
         for item in plan.items:
-            if item.section == "safety_net":
-                continue
             console.print(f"[bold]{escape(item.title)}[/bold]")
             console.print(f"  {escape(item.text)}")
             for step in item.steps:
@@ -84,8 +82,11 @@ def print_result(console: Console, result: Result, ck: CompiledKnowledge) -> Non
                         f"• {escape(med.name)}: not suggested for you. " + escape(" ".join(med.blocked_because))
                     )
         if plan.safety_net:
-            console.rule(f"Safety net: call {plan.emergency_number} or go to A&E at once if")
-            for step in plan.safety_net:
+            console.rule("Safety net")
+        for group in plan.safety_net:
+            title = group.title.replace("the emergency number", f"the emergency number ({plan.emergency_number})")
+            console.print(f"[bold]{escape(title)}[/bold]")
+            for step in group.steps:
                 console.print(f"  ! {escape(step)}")
 
     if result.missing and result.status is Status.INCOMPLETE:

@@ -45,17 +45,17 @@ def possible_causes(ck: CompiledKnowledge, eff: Effective, fired: list[CompiledR
     # rule that fired, so the cause that explains the urgency is never buried.
     ahead = sorted((m for m in matched if m[1] == "likely" or m[0].cause.id in urgency_for), key=rank)
     behind = sorted((m for m in matched if m not in ahead), key=rank)[:MAX_PARTIAL]
-    out = [_describe(cc, strength, eff) for cc, strength in ahead]
+    out = [_describe(cc, strength, eff, ck.multi) for cc, strength in ahead]
     if baseline is not None and eff.get("back_pain_present") != "no":
-        out.append(_describe(baseline, "possible" if ahead else "likely", eff))
-    out += [_describe(cc, strength, eff) for cc, strength in behind]
+        out.append(_describe(baseline, "possible" if ahead else "likely", eff, ck.multi))
+    out += [_describe(cc, strength, eff, ck.multi) for cc, strength in behind]
     return tuple(out)
 
 
-def _describe(cc: CompiledCause, strength: str, eff: Effective) -> PossibleCause:
+def _describe(cc: CompiledCause, strength: str, eff: Effective, multi: frozenset[str]) -> PossibleCause:
     c = cc.cause
     condition = c.likely_when if strength == "likely" else c.possible_when
-    why = tuple(matched_questions(condition, eff)) if condition is not None else ()
+    why = tuple(matched_questions(condition, eff, multi)) if condition is not None else ()
     return PossibleCause(
         id=c.id,
         name=c.name,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from backcare.domain import DONT_KNOW, Answers, Citation
 from backcare.engine.conditions import Effective, Test, Value, compile_condition
 from backcare.knowledge.base import KnowledgeBase
-from backcare.knowledge.schema import Advice, Cause, CitationRef, Question, Rule, ScreenFlag
+from backcare.knowledge.schema import Advice, Cause, CitationRef, Condition, Question, Rule, ScreenFlag
 
 
 def _never(eff: Effective) -> bool:
@@ -58,30 +58,34 @@ class CompiledKnowledge:
         self.version = kb.version
         self.questions: dict[str, Question] = dict(kb.questions)
         self.order: tuple[Question, ...] = tuple(kb.questions.values())
+        self.multi: frozenset[str] = frozenset(q.id for q in self.order if q.kind == "multi")
         self.ask_if: dict[str, Test] = {
-            q.id: compile_condition(q.ask_if) if q.ask_if is not None else _always for q in self.order
+            q.id: self.compile(q.ask_if) if q.ask_if is not None else _always for q in self.order
         }
         self.followups: tuple[Question, ...] = tuple(q for q in self.order if q.assume_if_unanswered is not None)
         self.rules: tuple[CompiledRule, ...] = tuple(
-            CompiledRule(r, compile_condition(r.when), self.cite(r.citations))
+            CompiledRule(r, self.compile(r.when), self.cite(r.citations))
             for r in kb.rules.values()
             if r.status == "active"
         )
         self.causes: tuple[CompiledCause, ...] = tuple(
             CompiledCause(
                 c,
-                compile_condition(c.likely_when) if c.likely_when is not None else _never,
-                compile_condition(c.possible_when) if c.possible_when is not None else _never,
+                self.compile(c.likely_when) if c.likely_when is not None else _never,
+                self.compile(c.possible_when) if c.possible_when is not None else _never,
             )
             for c in kb.causes.values()
         )
         self.advice: tuple[CompiledAdvice, ...] = tuple(
-            CompiledAdvice(a, compile_condition(a.when) if a.when is not None else _always, self.cite(a.citations))
+            CompiledAdvice(a, self.compile(a.when) if a.when is not None else _always, self.cite(a.citations))
             for a in sorted(kb.advice.values(), key=lambda a: a.order)
         )
         self.flags: tuple[CompiledFlag, ...] = tuple(
-            CompiledFlag(f, compile_condition(f.when), self.cite(f.citations)) for f in kb.screen.values()
+            CompiledFlag(f, self.compile(f.when), self.cite(f.citations)) for f in kb.screen.values()
         )
+
+    def compile(self, cond: Condition) -> Test:
+        return compile_condition(cond, self.multi)
 
     def cite(self, refs: list[CitationRef]) -> tuple[Citation, ...]:
         out = []

@@ -30,12 +30,19 @@ Effective: TypeAlias = Mapping[str, Value]
 Test: TypeAlias = Callable[[Effective], bool]
 
 
-def compile_condition(cond: Condition) -> Test:
-    """Turn a condition tree into a function of the effective answers."""
+_EMPTY: frozenset[str] = frozenset()
+
+
+def compile_condition(cond: Condition, multi: frozenset[str] = _EMPTY) -> Test:
+    """Turn a condition tree into a function of the effective answers.
+
+    ``multi`` names the multiple-choice questions, whose answers are sets; knowing this at
+    compile time lets each test be a single comparison.
+    """
     if isinstance(cond, Is):
-        return _is(cond.q, str(cond.is_))
+        return _is_multi(cond.q, str(cond.is_)) if cond.q in multi else _is(cond.q, str(cond.is_))
     if isinstance(cond, In):
-        return _in(cond.q, frozenset(cond.in_))
+        return _in_multi(cond.q, frozenset(cond.in_)) if cond.q in multi else _in(cond.q, frozenset(cond.in_))
     if isinstance(cond, AtLeast):
         return _at_least(cond.q, cond.at_least)
     if isinstance(cond, Below):
@@ -44,39 +51,58 @@ def compile_condition(cond: Condition) -> Test:
         qid = cond.answered
         return lambda eff: qid in eff
     if isinstance(cond, All):
-        parts = tuple(compile_condition(c) for c in cond.all)
-        return lambda eff: all(p(eff) for p in parts)
+        return _all(tuple(compile_condition(c, multi) for c in cond.all))
     if isinstance(cond, Any_):
-        parts = tuple(compile_condition(c) for c in cond.any)
-        return lambda eff: any(p(eff) for p in parts)
+        return _any(tuple(compile_condition(c, multi) for c in cond.any))
     if isinstance(cond, CountOf):
-        parts = tuple(compile_condition(c) for c in cond.of)
+        parts = tuple(compile_condition(c, multi) for c in cond.of)
         n = cond.at_least_n
         return lambda eff: sum(1 for p in parts if p(eff)) >= n
     if isinstance(cond, Not):
-        inner = compile_condition(cond.not_)
+        inner = compile_condition(cond.not_, multi)
         return lambda eff: not inner(eff)
     raise TypeError(f"unknown condition {cond!r}")  # pragma: no cover - the schema is closed
 
 
-def _is(qid: str, wanted: str) -> Test:
+# Plain loops rather than all()/any() over a generator: this is the hot path of every assessment,
+# and the generator's frame costs more than the test it wraps.
+def _all(parts: tuple[Test, ...]) -> Test:
     def test(eff: Effective) -> bool:
-        value = eff.get(qid)
-        if isinstance(value, frozenset):
-            return wanted in value
-        return value == wanted
+        for part in parts:  # noqa: SIM110
+            if not part(eff):
+                return False
+        return True
 
     return test
+
+
+def _any(parts: tuple[Test, ...]) -> Test:
+    if len(parts) == 1:
+        return parts[0]
+
+    def test(eff: Effective) -> bool:
+        for part in parts:  # noqa: SIM110
+            if part(eff):
+                return True
+        return False
+
+    return test
+
+
+def _is(qid: str, wanted: str) -> Test:
+    return lambda eff: eff.get(qid) == wanted
+
+
+def _is_multi(qid: str, wanted: str) -> Test:
+    return lambda eff: wanted in eff.get(qid, _EMPTY)  # type: ignore[operator]
 
 
 def _in(qid: str, wanted: frozenset[str]) -> Test:
-    def test(eff: Effective) -> bool:
-        value = eff.get(qid)
-        if isinstance(value, frozenset):
-            return not value.isdisjoint(wanted)
-        return isinstance(value, str) and value in wanted
+    return lambda eff: eff.get(qid) in wanted
 
-    return test
+
+def _in_multi(qid: str, wanted: frozenset[str]) -> Test:
+    return lambda eff: not wanted.isdisjoint(eff.get(qid, _EMPTY))  # type: ignore[arg-type]
 
 
 def _at_least(qid: str, bound: float) -> Test:
@@ -95,13 +121,13 @@ def _below(qid: str, bound: float) -> Test:
     return test
 
 
-def matched_questions(cond: Condition, eff: Effective) -> list[str]:
+def matched_questions(cond: Condition, eff: Effective, multi: frozenset[str] = _EMPTY) -> list[str]:
     """The questions whose answers made ``cond`` true: the evidence shown in a reason."""
     found: list[str] = []
     for leaf in leaves(cond):
         if isinstance(leaf, Not):
             continue
-        if compile_condition(leaf)(eff):
+        if compile_condition(leaf, multi)(eff):
             qid = question_of(leaf)
             if qid not in found:
                 found.append(qid)

@@ -32,17 +32,14 @@ def build_plan(
             (),
             number,
         )
-    safety = [a for a in ck.advice if a.advice.section == "safety_net" and urgency in a.advice.show_at]
-    safety_net = tuple(step for a in safety for step in a.advice.steps)
+    safety_net = tuple(
+        _item(a) for a in ck.advice if a.advice.section == "safety_net" and urgency in a.advice.show_at and a.test(eff)
+    )
     if not complete:
-        return Plan(
-            tuple(_item(a) for a in safety),
-            (),
-            "Answer the remaining questions to get your personal plan.",
-            safety_net,
-            number,
-        )
-    items = tuple(_item(a) for a in ck.advice if urgency in a.advice.show_at and a.test(eff))
+        return Plan((), (), "Answer the remaining questions to get your personal plan.", safety_net, number)
+    items = tuple(
+        _item(a) for a in ck.advice if a.advice.section != "safety_net" and urgency in a.advice.show_at and a.test(eff)
+    )
     if urgency in _MEDICINE_LEVELS:
         medicines, note = _medicines(ck, eff, jurisdiction)
     else:

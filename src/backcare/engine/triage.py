@@ -20,12 +20,12 @@ def urgency_of(fired: list[CompiledRule]) -> Urgency:
     return level
 
 
-def reasons(fired: list[CompiledRule], answers: Answers, eff: Effective) -> tuple[Reason, ...]:
+def reasons(ck: CompiledKnowledge, fired: list[CompiledRule], answers: Answers, eff: Effective) -> tuple[Reason, ...]:
     """The trace: each fired rule with the answers that fired it, most urgent first."""
     ordered = sorted(fired, key=lambda r: -r.rule.urgency.rank)
     out = []
     for r in ordered:
-        used = matched_questions(r.rule.when, eff)
+        used = matched_questions(r.rule.when, eff, ck.multi)
         shown = tuple((qid, answers[qid]) if qid in answers else (qid, "assumed until answered") for qid in used)
         out.append(Reason(r.rule.id, r.rule.title, r.rule.urgency, r.rule.advice, shown, r.citations))
     return tuple(out)

@@ -1,0 +1,98 @@
+"""Invariants of the engine over generated answers (hypothesis).
+
+Escalation is one-way: a "yes" never lowers urgency; "don't know" on an emergency question
+escalates exactly like "yes"; unanswered questions are listed as missing, never read as "no".
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backcare import service
+from backcare.domain import DONT_KNOW, Answers, AnswerValue, Status, Urgency
+from backcare.engine.answers import validate_answers
+from backcare.engine.assess import assess, next_question
+from backcare.knowledge.schema import Question
+
+CK = service.engine()
+YES_NO = [q for q in CK.order if q.kind == "yes_no"]
+UNSURE_IS_YES = [q for q in YES_NO if q.if_unsure == "yes"]
+PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def answer_for(q: Question) -> st.SearchStrategy[AnswerValue]:
+    dont_know = st.just(DONT_KNOW)
+    if q.kind == "yes_no":
+        return st.sampled_from(["yes", "no", DONT_KNOW])
+    if q.kind == "number":
+        assert q.min is not None and q.max is not None
+        return st.one_of(st.integers(int(q.min), int(q.max)).map(float), dont_know)
+    ids = list(q.option_ids())
+    if q.kind == "choice":
+        return st.one_of(st.sampled_from(ids), dont_know)
+    plain = [i for i in ids if i not in q.exclusive]
+    subsets = st.lists(st.sampled_from(plain), min_size=1, unique=True).map(tuple)
+    exclusive = [st.just((i,)) for i in q.exclusive]
+    return st.one_of(subsets, dont_know, *exclusive)
+
+
+@st.composite
+def answer_sets(draw: st.DrawFn, fill: float = 0.6) -> Answers:
+    answers: Answers = {}
+    for q in CK.order:
+        if draw(st.floats(0, 1)) < fill:
+            answers[q.id] = draw(answer_for(q))
+    return answers
+
+
+@PROPERTY
+@given(answers=answer_sets(), question=st.sampled_from(YES_NO))
+def test_adding_a_yes_never_lowers_urgency(answers: Answers, question: Question) -> None:
+    before = assess(CK, answers).urgency
+    after = assess(CK, {**answers, question.id: "yes"}).urgency
+    assert after >= before, (question.id, before, after)
+
+
+@PROPERTY
+@given(answers=answer_sets(), question=st.sampled_from(UNSURE_IS_YES))
+def test_dont_know_on_an_emergency_question_escalates_like_yes(answers: Answers, question: Question) -> None:
+    unsure = assess(CK, {**answers, question.id: DONT_KNOW})
+    yes = assess(CK, {**answers, question.id: "yes"})
+    assert unsure.urgency == yes.urgency
+    assert [r.rule_id for r in unsure.reasons] == [r.rule_id for r in yes.reasons]
+
+
+@PROPERTY
+@given(answers=answer_sets())
+def test_unanswered_questions_make_the_result_incomplete_and_are_listed(answers: Answers) -> None:
+    result = assess(CK, answers)
+    eff = CK.effective(answers)
+    unanswered = [q.id for q in CK.applicable(eff) if q.id not in answers]
+    assert list(result.missing) == unanswered
+    assert (result.status is Status.INCOMPLETE) == bool(unanswered)
+    assert not set(result.missing) & set(answers)
+
+
+@PROPERTY
+@given(answers=answer_sets())
+def test_interview_ends_once_an_emergency_is_certain(answers: Answers) -> None:
+    if assess(CK, answers).urgency is Urgency.EMERGENCY_NOW:
+        assert next_question(CK, answers) is None
+
+
+@PROPERTY
+@given(answers=answer_sets())
+def test_generated_answers_survive_validation_unchanged(answers: Answers) -> None:
+    raw = {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
+    assert validate_answers(raw, CK.questions) == answers
+
+
+@PROPERTY
+@given(answers=answer_sets(fill=0.9))
+def test_paracetamol_is_never_the_only_medicine_offered(answers: Answers) -> None:
+    plan = assess(CK, answers).plan
+    assert plan is not None
+    offered = [m for m in plan.medicines if m.offered]
+    if offered:
+        assert any(CK.kb.medicines[m.product_id].drug_class == "nsaid" for m in offered)
