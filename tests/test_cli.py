@@ -159,3 +159,27 @@ def test_interview_runs_from_piped_input_and_stops_on_emergency() -> None:
     assert out.returncode == 0
     assert "EMERGENCY: Call 999 now" in out.stdout
     assert "\x1b[" not in out.stdout  # NO_COLOR honoured
+
+
+def test_ctrl_c_during_the_interview_exits_cleanly() -> None:
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backcare", "assess"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 60
+    seen = ""
+    while "Question 1" not in seen and time.monotonic() < deadline:
+        seen += proc.stdout.readline()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Stopped. Nothing was saved." in err
+    assert "Traceback" not in err

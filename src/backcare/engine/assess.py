@@ -46,6 +46,11 @@ def assess(ck: CompiledKnowledge, answers: Answers, jurisdiction: Jurisdiction =
         notes.append("The questions stopped early because an emergency is already clear.")
     if out_of_scope:
         notes.append(OUT_OF_SCOPE_NOTE)
+    ignored = ck.ignored(answers, eff)
+    if ignored:
+        notes.append(
+            "Not used, because those questions do not apply to your other answers: " + ", ".join(ignored) + "."
+        )
     return Result(
         status=Status.COMPLETE if complete else Status.INCOMPLETE,
         urgency=urgency,

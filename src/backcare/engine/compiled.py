@@ -98,27 +98,36 @@ class CompiledKnowledge:
     def effective(self, answers: Answers) -> dict[str, Value]:
         """Answers as the rules read them.
 
-        "Don't know" becomes the question's ``if_unsure`` answer (the worrying one on emergency
-        questions), and an unanswered follow-up to a red flag is assumed to be the worrying
-        answer until the person says otherwise. Nothing unanswered ever becomes "no".
+        Walks the questions in interview order (a question's ``ask_if`` reads only earlier
+        questions, which the lint enforces), so an answer to a question that would not be asked
+        is left out, exactly as in the interview. "Don't know" becomes the question's
+        ``if_unsure`` answer (the worrying one on emergency questions), and an unanswered
+        follow-up to a red flag is assumed to be the worrying answer until the person says
+        otherwise. Nothing unanswered ever becomes "no".
         """
         eff: dict[str, Value] = {}
-        questions = self.questions
-        for qid, value in answers.items():
-            q = questions[qid]
-            if value == DONT_KNOW and q.if_unsure is not None:
-                value = q.if_unsure
-            if q.kind == "multi":
-                eff[qid] = frozenset(value) if isinstance(value, tuple) else frozenset((str(value),))
-            elif isinstance(value, int | float):
-                eff[qid] = float(value)
-            else:
-                eff[qid] = str(value)
-        for q in self.followups:
-            if q.id not in eff and self.ask_if[q.id](eff):
-                assert q.assume_if_unanswered is not None
-                eff[q.id] = q.assume_if_unanswered
+        ask_if = self.ask_if
+        for q in self.order:
+            qid = q.id
+            if qid in answers:
+                if not ask_if[qid](eff):
+                    continue
+                value = answers[qid]
+                if value == DONT_KNOW and q.if_unsure is not None:
+                    value = q.if_unsure
+                if q.kind == "multi":
+                    eff[qid] = frozenset(value) if isinstance(value, tuple) else frozenset((str(value),))
+                elif isinstance(value, int | float):
+                    eff[qid] = float(value)
+                else:
+                    eff[qid] = str(value)
+            elif q.assume_if_unanswered is not None and ask_if[qid](eff):
+                eff[qid] = q.assume_if_unanswered
         return eff
+
+    def ignored(self, answers: Answers, eff: Effective) -> list[str]:
+        """Answers given to questions that do not apply, so were not used."""
+        return [qid for qid in answers if qid not in eff]
 
     def applicable(self, eff: Effective) -> list[Question]:
         return [q for q in self.order if self.ask_if[q.id](eff)]

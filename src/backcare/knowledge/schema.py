@@ -357,3 +357,58 @@ class Level(Strict):
 
 class LevelFile(Strict):
     levels: Annotated[list[Level], Field(min_length=4, max_length=4)]
+
+
+# --- diary: re-triage rules and products that can be logged ----------------------------------
+
+
+class DiaryRule(Strict):
+    """A pattern over diary entries that re-opens the triage (issue: diary re-triage)."""
+
+    id: Id
+    title: str
+    status: Literal["active", "draft"]
+    kind: Literal["red_flag", "recurrence", "persistence", "worsening", "medicine_limit", "paracetamol_duplicate"]
+    urgency: Urgency
+    params: dict[str, float] = {}
+    advice: str = Field(min_length=20)
+    citations: Annotated[list[CitationRef], Field(min_length=1)]
+    evidence: Verification
+    reviewed: dt.date
+
+    @model_validator(mode="after")
+    def _params_fit_kind(self) -> DiaryRule:
+        needed = {
+            "recurrence": {"episodes", "within_days"},
+            "persistence": {"days", "min_pain"},
+            "worsening": {"window_days", "min_rise", "min_entries"},
+        }.get(self.kind, set())
+        missing = needed - set(self.params)
+        if missing:
+            raise ValueError(f"a {self.kind} rule needs params {', '.join(sorted(missing))}")
+        return self
+
+
+class DiaryRuleFile(Strict):
+    rules: Annotated[list[DiaryRule], Field(min_length=1)]
+
+
+class Product(Strict):
+    """A medicine product a person can log, with what each unit contains (mg per ingredient)."""
+
+    id: Id
+    name: str
+    contains: dict[Literal["paracetamol", "ibuprofen", "naproxen", "aspirin", "codeine"], float]
+    jurisdictions: Annotated[list[Jurisdiction], Field(min_length=1)]
+
+
+class RedFlagLocation(Strict):
+    """A diary location that counts as a red-flag answer when logged."""
+
+    location: Id
+    question: Id
+
+
+class ProductFile(Strict):
+    products: Annotated[list[Product], Field(min_length=1)]
+    red_flag_locations: list[RedFlagLocation] = []
