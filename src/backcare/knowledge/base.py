@@ -6,7 +6,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from backcare.knowledge.schema import Advice, Cause, Level, Medicine, Question, Rule, ScreenFlag, Source
+from backcare.knowledge.schema import (
+    Advice,
+    Cause,
+    DiaryRule,
+    Level,
+    Medicine,
+    Product,
+    Question,
+    RedFlagLocation,
+    Rule,
+    ScreenFlag,
+    Source,
+)
 
 LineMap = dict[tuple[Any, ...], int]
 """Key path inside a YAML file → 1-based line."""
@@ -48,6 +60,9 @@ class KnowledgeBase:
     screen: dict[str, ScreenFlag] = field(default_factory=dict)
     medicines: dict[str, Medicine] = field(default_factory=dict)
     levels: dict[str, Level] = field(default_factory=dict)
+    diary_rules: dict[str, DiaryRule] = field(default_factory=dict)
+    products: dict[str, Product] = field(default_factory=dict)
+    red_flag_locations: list[RedFlagLocation] = field(default_factory=list)
     origin: dict[tuple[str, str], tuple[str, tuple[Any, ...]]] = field(default_factory=dict)
     """(kind, id) → (file, key path of the item in that file), so the lint can point at lines."""
     lines: dict[str, LineMap] = field(default_factory=dict)

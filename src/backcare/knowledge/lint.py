@@ -38,6 +38,7 @@ def lint(kb: KnowledgeBase) -> list[Problem]:
     problems += _check_causes(kb)
     problems += _check_plan(kb)
     problems += _check_levels(kb)
+    problems += _check_diary(kb)
     return sorted(set(problems))
 
 
@@ -271,3 +272,23 @@ def _check_levels(kb: KnowledgeBase) -> list[Problem]:
     if missing:
         return [Problem("knowledge/data/levels.yaml", 1, f"levels missing: {', '.join(missing)}")]
     return []
+
+
+def _check_diary(kb: KnowledgeBase) -> list[Problem]:
+    problems: list[Problem] = []
+    for drule in kb.diary_rules.values():
+        if drule.status == "active" and drule.evidence == "R":
+            problems.append(
+                Problem(*kb.where("diary rule", drule.id, "evidence"), "an unverified [R] rule cannot be active")
+            )
+    for flag in kb.red_flag_locations:
+        question = kb.questions.get(flag.question)
+        if question is None or question.kind != "yes_no":
+            problems.append(
+                Problem(
+                    "knowledge/data/diary/products.yaml",
+                    1,
+                    f"red-flag location '{flag.location}' maps to '{flag.question}', not a yes/no question",
+                )
+            )
+    return problems

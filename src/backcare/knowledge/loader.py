@@ -21,8 +21,10 @@ from backcare.knowledge.schema import (
     Case,
     CaseFile,
     Cause,
+    DiaryRuleFile,
     LevelFile,
     MedicineFile,
+    ProductFile,
     QuestionFile,
     Rule,
     ScreenFile,
@@ -177,6 +179,16 @@ def read_knowledge(root: Path = DATA_DIR) -> tuple[KnowledgeBase, list[Problem]]
         if parsed_m:
             for i, med in enumerate(parsed_m.medicines):
                 add("medicine", kb.medicines, med, name, ("medicines", i))
+
+    diary_rules, lines, name = collect(root / "diary" / "rules.yaml", DiaryRuleFile)
+    if diary_rules:
+        for i, drule in enumerate(diary_rules.rules):
+            add("diary rule", kb.diary_rules, drule, name, ("rules", i))
+    products, lines, name = collect(root / "diary" / "products.yaml", ProductFile)
+    if products:
+        for i, product in enumerate(products.products):
+            add("product", kb.products, product, name, ("products", i))
+        kb.red_flag_locations = list(products.red_flag_locations)
 
     kb.questions = dict(sorted(kb.questions.items(), key=lambda kv: (not kv[1].emergency, kv[1].order)))
     return kb, problems
