@@ -7,6 +7,7 @@ the store and the shells use to talk to each other.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from enum import Enum
 from typing import Final, TypeAlias
 
@@ -155,3 +156,99 @@ class Result:
     jurisdiction: Jurisdiction
     headline: str
     notes: tuple[str, ...] = field(default=())
+
+
+# --- diary ------------------------------------------------------------------------------------
+
+LOCATIONS: Final[tuple[str, ...]] = (
+    "upper",
+    "middle",
+    "lower",
+    "left",
+    "right",
+    "central",
+    "buttock",
+    "hip",
+    "thigh",
+    "below_knee",
+    "groin",
+    "saddle",
+    "both_legs",
+)
+QUALITIES: Final[tuple[str, ...]] = ("dull_ache", "cramp_spasm", "sharp", "shooting_burning", "stiff", "waves")
+TRIGGERS: Final[tuple[str, ...]] = (
+    "lifting",
+    "bending_twisting",
+    "sport",
+    "sitting",
+    "standing",
+    "sleeping",
+    "minor_fall",
+    "stress",
+    "nothing",
+)
+SELF_CARE_ACTIONS: Final[tuple[str, ...]] = ("heat", "ice", "stretches", "walk", "exercise", "rest_break", "physio")
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """A logged spell of pain or spasm. Times are timezone-aware; ``tz`` is where it was logged."""
+
+    id: str
+    started_at: datetime
+    tz: str
+    pain: int
+    ended_at: datetime | None = None
+    locations: tuple[str, ...] = ()
+    qualities: tuple[str, ...] = ()
+    triggers: tuple[str, ...] = ()
+    helped: tuple[str, ...] = ()
+    red_flags: tuple[str, ...] = ()
+    """Question ids of warning signs logged with this episode (re-run the triage)."""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MedicineIntake:
+    id: str
+    taken_at: datetime
+    tz: str
+    product: str
+    """A product id from the knowledge base, or free text for anything else."""
+    units: float
+    contains: tuple[tuple[str, float], ...] = ()
+    """mg of each ingredient per unit, copied from the product when it was logged."""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SelfCareAction:
+    id: str
+    done_at: datetime
+    tz: str
+    action: str
+    minutes: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """A daily check-in; ``pain`` 0 with ``pain_free`` means "no pain today"."""
+
+    id: str
+    day: date
+    pain_free: bool
+    pain: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DiaryAlert:
+    rule_id: str
+    title: str
+    urgency: Urgency
+    advice: str
+    entry_ids: tuple[str, ...]
+    """The entries that triggered the alert."""
+    detail: str
+    citations: tuple[Citation, ...]

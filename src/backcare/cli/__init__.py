@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from backcare import __version__
+from backcare.domain import QUALITIES, SELF_CARE_ACTIONS, TRIGGERS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=["uk", "us"],
         help="medicine labels and emergency number (default: BACKCARE_JURISDICTION or uk)",
     )
+    a.add_argument("--save", action="store_true", help="save the result to your diary (the interview asks)")
 
     e = sub.add_parser("eval", help="score the engine on clinical vignettes")
     e.add_argument("cases", metavar="CASES", help="a vignette YAML file or a folder of them")
@@ -36,7 +39,75 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--strict", action="store_true", help="exit 1 if any vignette fails")
 
     sub.add_parser("check-rules", help="validate the knowledge base")
+    add_records_parsers(sub)
     return parser
+
+
+def add_records_parsers(sub: Any) -> None:
+    diary = sub.add_parser("diary", help="log and review back pain episodes, medicines and self-care")
+    dsub = diary.add_subparsers(dest="diary_command", metavar="ACTION", required=True)
+
+    add = dsub.add_parser(
+        "add", help="log an episode (interactive without flags), a medicine, self-care or a pain-free day"
+    )
+    _entry_flags(add)
+    add.add_argument("--medicine", metavar="PRODUCT", help="log a medicine taken (see `backcare diary products`)")
+    add.add_argument("--units", type=float, default=1, help="tablets or doses of --medicine (default 1)")
+    add.add_argument(
+        "--contains",
+        action="append",
+        metavar="INGREDIENT=MG",
+        help="for a product backcare does not know: mg per unit, e.g. paracetamol=500 (or 'none')",
+    )
+    add.add_argument(
+        "--did", metavar="ACTION", choices=SELF_CARE_ACTIONS, help="log self-care done: " + ", ".join(SELF_CARE_ACTIONS)
+    )
+    add.add_argument("--minutes", type=int, help="how long the self-care lasted")
+    add.add_argument("--no-pain", action="store_true", help="log today as a pain-free day")
+
+    lst = dsub.add_parser("list", help="entries of the last days (30 by default)")
+    lst.add_argument("--days", type=int, default=30)
+    show = dsub.add_parser("show", help="one entry with its edit history")
+    show.add_argument("id")
+    edit = dsub.add_parser("edit", help="change an entry (interactive without flags)")
+    edit.add_argument("id")
+    _entry_flags(edit)
+    delete = dsub.add_parser("delete", help="delete an entry for good (asks first)")
+    delete.add_argument("id")
+    delete.add_argument("--yes", action="store_true", help="do not ask")
+    dsub.add_parser("alerts", help="what the diary pattern means now")
+    dsub.add_parser("products", help="medicine products you can log")
+
+    trends = sub.add_parser("trends", help="weekly and monthly summaries, and a chart with --out")
+    trends.add_argument("--weeks", type=int, default=8)
+    trends.add_argument("--months", type=int, default=6)
+    trends.add_argument("--out", metavar="FILE.png|FILE.svg")
+    report = sub.add_parser("report", help="the PDF summary for your doctor")
+    report.add_argument("--out", metavar="FILE.pdf", required=True)
+    report.add_argument("--days", type=int, default=180, help="diary period covered (default 180 days)")
+    export = sub.add_parser("export", help="all your data as JSON, CSV or FHIR")
+    export.add_argument(
+        "--format",
+        choices=["json", "csv", "fhir", "fhir-r4"],
+        required=True,
+        help="fhir: validated with fhir.resources' default models; fhir-r4: strict R4 (R4B models)",
+    )
+    export.add_argument("--out", metavar="FILE", required=True)
+    imp = sub.add_parser("import", help="bring back a JSON export (all or nothing)")
+    imp.add_argument("file")
+
+
+def _entry_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pain", type=int, help="pain now, 0 (none) to 10 (worst imaginable)")
+    p.add_argument("--where", action="append", default=None, help="location(s), e.g. lower-left, below-knee")
+    p.add_argument("--quality", action="append", default=None, help="how it feels: " + ", ".join(QUALITIES))
+    p.add_argument("--trigger", action="append", default=None, help="what set it off: " + ", ".join(TRIGGERS))
+    p.add_argument("--helped", action="append", default=None, help="what helped, e.g. heat, walk, medicine")
+    p.add_argument(
+        "--flag", action="append", default=None, help="a warning sign noticed (question id, e.g. saddle_numbness)"
+    )
+    p.add_argument("--note", help="free text")
+    p.add_argument("--at", help="when, e.g. 2026-11-24T08:30 (default now, your time zone)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,6 +28,11 @@ def run(args: argparse.Namespace) -> int:
             "assess": cmd_assess,
             "eval": cmd_eval,
             "check-rules": cmd_check_rules,
+            "diary": cmd_records,
+            "trends": cmd_records,
+            "report": cmd_records,
+            "export": cmd_records,
+            "import": cmd_records,
         }[args.command]
         return handler(args, settings)
     except SettingsError as exc:
@@ -85,7 +90,9 @@ def cmd_assess(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_USAGE
         from backcare.cli.interview import run_interview
 
-        return run_interview(service.engine(), jurisdiction)
+        return run_interview(
+            service.engine(), jurisdiction, save=lambda answers, result: _offer_save(answers, result, settings)
+        )
     raw = _read_answers(args.answers)
     if raw is None:
         return EXIT_USAGE
@@ -96,8 +103,11 @@ def cmd_assess(args: argparse.Namespace, settings: Settings) -> int:
         for e in exc.errors:
             print(f"  {e}", file=sys.stderr)
         return EXIT_USAGE
+    data = service.result_json(result)
+    if args.save:
+        save_result({k: list(v) if isinstance(v, tuple) else v for k, v in raw.items()}, data, settings)
     if args.json:
-        _print_json(service.result_json(result))
+        _print_json(data)
     else:
         from backcare.cli.render import make_console, print_result
 
@@ -136,3 +146,24 @@ def cmd_check_rules(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_FAIL
     print("Knowledge base OK: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
     return EXIT_OK
+
+
+def cmd_records(args: argparse.Namespace, settings: Settings) -> int:
+    from backcare.cli import diary_cmds
+
+    return diary_cmds.run(args, settings)
+
+
+def save_result(raw: dict[str, object], result_data: dict[str, Any], settings: Settings) -> None:
+    from backcare.cli.diary_cmds import open_service
+
+    with open_service(settings) as svc:
+        svc.save_assessment(raw, result_data)
+
+
+def _offer_save(answers: dict[str, Any], result: Any, settings: Settings, ask: Any = input) -> None:
+    reply = ask("Save this check to your diary, so it can go in your doctor report? [y/N] ")
+    if reply.strip().lower() in ("y", "yes"):
+        plain = {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
+        save_result(plain, service.result_json(result), settings)
+        print("Saved.")

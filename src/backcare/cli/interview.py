@@ -5,13 +5,14 @@ Input and output are injected (``ask`` and ``console``) so tests drive it withou
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from rich.console import Console
 from rich.markup import escape
 
 from backcare.cli.render import make_console, print_result
-from backcare.domain import DONT_KNOW, Answers, AnswerValue, Jurisdiction, Urgency
+from backcare.domain import DONT_KNOW, Answers, AnswerValue, Jurisdiction, Result, Urgency
 from backcare.engine.answers import parse_answer
 from backcare.engine.assess import assess, next_question, progress
 from backcare.engine.compiled import CompiledKnowledge
@@ -121,6 +122,7 @@ def run_interview(
     jurisdiction: Jurisdiction,
     ask: Ask = input,
     console: Console | None = None,
+    save: Callable[[Answers, Result], None] | None = None,
 ) -> int:
     console = console or make_console()
     try:
@@ -131,4 +133,7 @@ def run_interview(
     result = assess(ck, answers, jurisdiction)
     console.print()
     print_result(console, result, ck)
+    if save is not None:
+        with contextlib.suppress(EOFError):  # input ended: nothing saved, the result stands
+            save(answers, result)
     return 0

@@ -1,0 +1,488 @@
+"""Diary and records commands: diary add/list/show/edit/delete, trends, report, export, import."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.markup import escape
+from rich.table import Table
+
+from backcare.cli.render import make_console
+from backcare.config import Settings
+from backcare.domain import (
+    LOCATIONS,
+    TRIGGERS,
+    CheckIn,
+    DiaryAlert,
+    Episode,
+    MedicineIntake,
+    SelfCareAction,
+)
+from backcare.service.entries import InvalidEntry, local_zone_name
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+Ask = Callable[[str], str]
+
+
+def err(message: str) -> None:
+    print(f"backcare: {message}", file=sys.stderr)
+
+
+# --- parsing helpers --------------------------------------------------------------------------
+
+
+def parse_locations(values: list[str]) -> list[str]:
+    """``lower-left`` → lower, left; ``below-knee`` stays one location."""
+    out: list[str] = []
+    for value in values:
+        for item in value.split(","):
+            token = item.strip().lower().replace(" ", "_")
+            if not token:
+                continue
+            if token.replace("-", "_") in LOCATIONS:
+                out.append(token.replace("-", "_"))
+                continue
+            for part in token.split("-"):
+                if part not in LOCATIONS:
+                    raise InvalidEntry([f"--where: unknown location {part!r} (choose from {', '.join(LOCATIONS)})"])
+                out.append(part)
+    return list(dict.fromkeys(out))
+
+
+def parse_contains(values: list[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for value in values:
+        for item in value.split(","):
+            item = item.strip().lower()
+            if item in ("none", ""):
+                continue
+            name, _, mg = item.partition("=")
+            try:
+                out[name.strip()] = float(mg)
+            except ValueError:
+                raise InvalidEntry([f"--contains: {item!r} should look like paracetamol=500"]) from None
+    return out
+
+
+def split_words(values: list[str] | None) -> list[str]:
+    return [w.strip().lower().replace("-", "_") for v in values or [] for w in v.split(",") if w.strip()]
+
+
+def parse_when(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidEntry([f"--at: {text!r} is not a date and time like 2026-11-24T08:30"]) from None
+    if moment.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        moment = moment.replace(tzinfo=ZoneInfo(local_zone_name()))
+    return moment
+
+
+def _fields_from_flags(args: argparse.Namespace) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if args.pain is not None:
+        fields["pain"] = args.pain
+    if args.where:
+        fields["locations"] = parse_locations(args.where)
+    if args.quality:
+        fields["qualities"] = split_words(args.quality)
+    if args.trigger:
+        fields["triggers"] = split_words(args.trigger)
+    if args.helped:
+        fields["helped"] = split_words(args.helped)
+    if args.flag:
+        fields["red_flags"] = split_words(args.flag)
+    if args.note is not None:
+        fields["note"] = args.note
+    return fields
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+def describe(entry: Any) -> tuple[str, str, str]:
+    """(when, kind, summary) in the entry's own time zone."""
+    if isinstance(entry, Episode):
+        when = _local(entry.started_at, entry.tz)
+        parts = [f"pain {entry.pain}/10"]
+        if entry.locations:
+            parts.append(", ".join(entry.locations))
+        if entry.triggers:
+            parts.append("after " + ", ".join(entry.triggers))
+        if entry.helped:
+            parts.append("helped: " + ", ".join(entry.helped))
+        if entry.red_flags:
+            parts.append("WARNING SIGNS: " + ", ".join(entry.red_flags))
+        if entry.note:
+            parts.append(f"“{entry.note}”")
+        return when, "episode", "; ".join(parts)
+    if isinstance(entry, MedicineIntake):
+        return _local(entry.taken_at, entry.tz), "medicine", f"{entry.units:g} × {product_name(entry.product)}"
+    if isinstance(entry, SelfCareAction):
+        extra = f" for {entry.minutes} min" if entry.minutes else ""
+        return _local(entry.done_at, entry.tz), "self-care", f"{entry.action}{extra}"
+    assert isinstance(entry, CheckIn)
+    return entry.day.isoformat(), "check-in", "no pain today" if entry.pain_free else f"pain {entry.pain}/10"
+
+
+def product_name(product: str) -> str:
+    from backcare.service import engine
+
+    known = engine().kb.products.get(product)
+    return known.name if known else product
+
+
+def _local(moment: datetime, tz: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    try:
+        return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+    except (KeyError, ValueError):
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def print_alerts(alerts: list[DiaryAlert], number: str) -> None:
+    console = make_console()
+    for a in alerts:
+        level = a.urgency.value.replace("_", " ").upper()
+        console.print(f"[bold]! {level}: {escape(a.title)}[/bold]")
+        console.print(f"  {escape(a.detail)}")
+        console.print(f"  {escape(a.advice)}")
+        if a.urgency.value == "emergency_now":
+            console.print(
+                f"  [bold]Call {number} now or go to A&E / the emergency department. Do not drive yourself.[/bold]"
+            )
+        sources = escape("; ".join(c.title for c in a.citations))
+        console.print(f"  [dim]Entries: {', '.join(i[:8] for i in a.entry_ids)}. Sources: {sources}[/dim]")
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def open_service(settings: Settings) -> Iterator[Any]:
+    from sqlalchemy.exc import OperationalError
+
+    from backcare.service.diary import DiaryService, database_url
+    from backcare.store.repo import Store
+
+    try:
+        store = Store(database_url())
+    except OperationalError as exc:
+        raise SystemExit(_db_error(exc)) from None
+    if store.backup is not None:
+        print(f"backcare: upgraded your database; the previous version is kept at {store.backup}", file=sys.stderr)
+    try:
+        yield DiaryService(store, settings.jurisdiction)
+    finally:
+        store.close()
+
+
+def _db_error(exc: Exception) -> int:
+    err(f"cannot open the database: {str(exc).splitlines()[0]}")
+    return EXIT_FAIL
+
+
+def run(args: argparse.Namespace, settings: Settings, ask: Ask = input) -> int:
+    from backcare.domain import EMERGENCY_NUMBER
+    from backcare.store.repo import Ambiguous, NotFound
+
+    number = EMERGENCY_NUMBER[settings.jurisdiction]
+    try:
+        with open_service(settings) as svc:
+            if args.command == "diary":
+                return _diary(args, svc, ask, number)
+            if args.command == "trends":
+                return _trends(args, svc)
+            if args.command == "report":
+                return _report(args, svc)
+            if args.command == "export":
+                return _export(args, svc)
+            if args.command == "import":
+                return _import(args, svc)
+    except InvalidEntry as exc:
+        for problem in exc.problems:
+            err(problem)
+        return EXIT_USAGE
+    except (NotFound, Ambiguous) as exc:
+        err(str(exc.args[0]) if exc.args else "not found")
+        return EXIT_USAGE
+    raise AssertionError(args.command)
+
+
+def _diary(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
+    cmd = args.diary_command
+    console = make_console()
+    if cmd == "add":
+        return _add(args, svc, ask, number)
+    if cmd == "list":
+        entries = svc.recent(args.days)
+        if not entries:
+            console.print(f"No diary entries in the last {args.days} days. Add one with `backcare diary add`.")
+            return EXIT_OK
+        table = Table("id", "when", "kind", "what")
+        for entry in entries:
+            when, kind, what = describe(entry)
+            table.add_row(entry.id[:8], when, kind, escape(what))
+        console.print(table)
+        return EXIT_OK
+    if cmd == "show":
+        entry, trail = svc.show(args.id)
+        stamp, kind, what = describe(entry)
+        console.print(f"[bold]{kind}[/bold] {entry.id}\n{stamp}: {escape(what)}")
+        for change in trail:
+            console.print(f"[dim]edited {change['changed_at']}: was {escape(str(change['before']))}[/dim]")
+        return EXIT_OK
+    if cmd == "edit":
+        changes = _fields_from_flags(args)
+        moment = parse_when(args.at)
+        entry, _ = svc.show(args.id)
+        if moment is not None:
+            key = {"Episode": "started_at", "MedicineIntake": "taken_at", "SelfCareAction": "done_at"}.get(
+                type(entry).__name__
+            )
+            if key is None:
+                raise InvalidEntry(["--at: a check-in is for a day; delete it and add a new one"])
+            changes[key] = moment
+        if not changes:
+            changes = _ask_changes(entry, ask)
+        if not changes:
+            console.print("Nothing changed.")
+            return EXIT_OK
+        logged = svc.edit(args.id, **changes)
+        console.print(f"Saved. {escape(' '.join(describe(logged.entry)[1:]))}")
+        print_alerts(logged.alerts, number)
+        return EXIT_OK
+    if cmd == "delete":
+        entry, _ = svc.show(args.id)
+        stamp, kind, what = describe(entry)
+        if not args.yes:
+            reply = ask(f"Delete this {kind} from {stamp} ({what})? This cannot be undone. [y/N] ")
+            if reply.strip().lower() not in ("y", "yes"):
+                console.print("Kept.")
+                return EXIT_OK
+        svc.delete(entry.id)
+        console.print(f"Deleted {kind} {entry.id[:8]}.")
+        return EXIT_OK
+    if cmd == "alerts":
+        alerts = svc.alerts()
+        if not alerts:
+            console.print("Nothing in your recent diary needs action. Keep the safety net in mind.")
+        print_alerts(alerts, number)
+        return EXIT_OK
+    if cmd == "products":
+        from backcare.service import engine
+
+        table = Table("product id", "name", "contains per unit")
+        for p in engine().kb.products.values():
+            if svc.jurisdiction in p.jurisdictions:
+                table.add_row(p.id, p.name, ", ".join(f"{k} {v:g} mg" for k, v in p.contains.items()))
+        console.print(table)
+        return EXIT_OK
+    raise AssertionError(cmd)
+
+
+def _add(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
+    console = make_console()
+    when = parse_when(args.at)
+    moment = {"started_at": when} if when else {}
+    fields = _fields_from_flags(args)
+    logged_any = False
+    alerts: list[DiaryAlert] = []
+    if args.no_pain:
+        svc.check_in(day=when.date() if when else date.today(), pain_free=True, note=args.note or "")
+        console.print("Logged a pain-free day.")
+        logged_any = True
+    if args.medicine:
+        taken: dict[str, Any] = {"taken_at": when} if when else {}
+        if args.contains:
+            taken["contains"] = parse_contains(args.contains)
+        logged = svc.log_intake(args.medicine, args.units, **taken)
+        console.print(
+            f"Logged {logged.entry.units:g} × {escape(product_name(logged.entry.product))} ({logged.entry.id[:8]})."
+        )
+        alerts += logged.alerts
+        logged_any = True
+    if args.did:
+        done = {"done_at": when} if when else {}
+        logged = svc.log_action(args.did, args.minutes, **done)
+        console.print(f"Logged {logged.entry.action} ({logged.entry.id[:8]}).")
+        logged_any = True
+    if fields or not logged_any:
+        if "pain" not in fields:
+            fields = fields or _ask_episode(ask)
+            if "pain" not in fields:
+                raise InvalidEntry(["--pain: give the pain score (0 to 10) for an episode"])
+        logged = svc.log_episode(**moment, **fields)
+        console.print(f"Logged: {escape(describe(logged.entry)[2])} ({logged.entry.id[:8]}).")
+        alerts += logged.alerts
+    print_alerts(alerts, number)
+    return EXIT_OK
+
+
+def _ask_until(ask: Ask, prompt: str, parse: Callable[[str], Any]) -> Any:
+    console = make_console()
+    while True:
+        text = ask(prompt)
+        try:
+            return parse(text)
+        except (InvalidEntry, ValueError) as exc:
+            message = "; ".join(exc.problems) if isinstance(exc, InvalidEntry) else str(exc)
+            console.print(f"[yellow]{escape(message)}[/yellow]")
+
+
+def _pain(text: str) -> int:
+    if not text.strip().isdigit() or not 0 <= int(text) <= 10:
+        raise ValueError("Type a whole number from 0 (no pain) to 10 (worst imaginable).")
+    return int(text)
+
+
+def _ask_episode(ask: Ask) -> dict[str, Any]:
+    console = make_console()
+    console.print("Log an episode. Press Enter to skip a question.")
+    fields: dict[str, Any] = {"pain": _ask_until(ask, "Pain now, 0 to 10: ", _pain)}
+    where = _ask_until(
+        ask, f"Where? ({', '.join(LOCATIONS)}; e.g. lower-left): ", lambda t: parse_locations([t]) if t.strip() else []
+    )
+    if where:
+        fields["locations"] = where
+    for key, prompt in (
+        ("triggers", f"What set it off? ({', '.join(TRIGGERS)}): "),
+        ("helped", "What helped? (e.g. heat, walk, medicine): "),
+    ):
+        words = split_words([ask(prompt)])
+        if words:
+            fields[key] = words
+    note = ask("Anything else to note? ").strip()
+    if note:
+        fields["note"] = note
+    return fields
+
+
+def _ask_changes(entry: Any, ask: Ask) -> dict[str, Any]:
+    if not isinstance(entry, Episode):
+        raise InvalidEntry(["give the fields to change as flags, e.g. --note or --pain"])
+    changes: dict[str, Any] = {}
+    text = ask(f"Pain ({entry.pain}): ").strip()
+    if text:
+        changes["pain"] = _pain(text)
+    text = ask(f"Where ({', '.join(entry.locations) or 'none'}): ").strip()
+    if text:
+        changes["locations"] = parse_locations([text])
+    text = ask(f"Note ({entry.note or 'none'}): ").strip()
+    if text:
+        changes["note"] = text
+    return changes
+
+
+def _trends(args: argparse.Namespace, svc: Any) -> int:
+    console = make_console()
+    summary = svc.trends(args.weeks, args.months)
+    for key, title in (("weeks", "Weekly"), ("months", "Monthly")):
+        table = Table(
+            title,
+            "episodes",
+            "average pain",
+            "worst",
+            "pain-free days",
+            "days with medicine",
+            "self-care",
+            title=f"{title} summary",
+        )
+        for p in summary[key]:
+            table.add_row(
+                p.label,
+                str(p.episodes),
+                "–" if p.mean_pain is None else f"{p.mean_pain:.1f}",
+                "–" if p.max_pain is None else str(p.max_pain),
+                str(p.pain_free_days),
+                str(p.medicine_days),
+                str(p.self_care_actions),
+            )
+        console.print(table)
+    if args.out:
+        from backcare.service.records import chart
+
+        out = Path(args.out)
+        fmt = out.suffix.lower().lstrip(".")
+        if fmt not in ("png", "svg"):
+            err(f"{args.out}: the chart can be .png or .svg")
+            return EXIT_USAGE
+        _write(out, chart(svc, fmt, days=max(args.weeks * 7, args.months * 31)))
+        console.print(f"Chart written to {out}")
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace, svc: Any) -> int:
+    from backcare.service.records import report_pdf
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        err(f"{args.out}: the report is a PDF; use a .pdf file name")
+        return EXIT_USAGE
+    pdf = report_pdf(svc, args.days)
+    _write(out, pdf)
+    make_console().print(f"Report written to {out} ({page_count(pdf)} page(s)).")
+    return EXIT_OK
+
+
+def page_count(pdf: bytes) -> int:
+    """Read the written report back: a check that it is a readable PDF, and a figure to show."""
+    import io
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _export(args: argparse.Namespace, svc: Any) -> int:
+    from backcare.service.records import export
+
+    _write(Path(args.out), export(svc, args.format).encode("utf-8"))
+    make_console().print(f"{args.format.upper()} export written to {args.out}")
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace, svc: Any) -> int:
+    from backcare.service.records import ImportError_, import_file
+
+    try:
+        counts = import_file(svc, Path(args.file))
+    except ImportError_ as exc:
+        err(str(exc))
+        err("nothing was imported")
+        return EXIT_USAGE
+    written = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if k != "before")
+    make_console().print(f"Imported {written}.")
+    return EXIT_OK
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write via a temporary file and rename, so a failure never leaves half a file."""
+    import os
+    import tempfile
+
+    try:
+        folder = path.parent if str(path.parent) else Path(".")
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", delete=False) as tmp:
+            tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.replace(tmp.name, path)
+    except OSError as exc:
+        raise SystemExit(_io_error(path, exc)) from None
+
+
+def _io_error(path: Path, exc: OSError) -> int:
+    err(f"{path}: cannot write ({exc.strerror or exc})")
+    return EXIT_FAIL

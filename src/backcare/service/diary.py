@@ -1,0 +1,336 @@
+"""Diary use-cases: log, list, edit, delete, trends and re-triage alerts, for one person."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from backcare.domain import CheckIn, DiaryAlert, Episode, Jurisdiction, MedicineIntake, SelfCareAction
+from backcare.engine.diary import diary_alerts, local_day
+from backcare.service import engine
+from backcare.service.entries import ActionIn, CheckInIn, EpisodeIn, IntakeIn, InvalidEntry, explain
+from backcare.store.repo import LOCAL_USER, Diary, Entry, Store, new_id
+
+ALERT_WINDOW = timedelta(days=90)
+
+
+def database_url(env: Mapping[str, str] | None = None) -> str:
+    from backcare.store.db import default_url
+
+    env = os.environ if env is None else env
+    return env.get("BACKCARE_DATABASE_URL") or default_url()
+
+
+@dataclass(frozen=True)
+class Logged:
+    entry: Entry
+    alerts: list[DiaryAlert]
+    """Alerts the new entry is part of: shown at once, at entry time."""
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: date
+    episodes: int
+    mean_pain: float | None
+    max_pain: int | None
+    pain_free_days: int
+    medicine_days: int
+    self_care_actions: int
+
+
+def _validated(model: type[BaseModel], data: dict[str, Any]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidEntry(explain(exc)) from None
+
+
+class DiaryService:
+    def __init__(self, store: Store, jurisdiction: Jurisdiction = Jurisdiction.UK, user: str = LOCAL_USER) -> None:
+        self.store = store
+        self.jurisdiction = jurisdiction
+        self.user = user
+
+    @contextmanager
+    def diary(self) -> Iterator[Diary]:
+        with self.store.transaction() as session:
+            yield Diary(session, self.store.user_id(session, self.user))
+
+    # --- logging ------------------------------------------------------------------------------
+
+    def log_episode(self, **fields: Any) -> Logged:
+        fields.setdefault("started_at", datetime.now(UTC))
+        data = _validated(EpisodeIn, fields)
+        episode = Episode(
+            id=data.id or new_id(),
+            started_at=data.started_at,
+            tz=data.tz,
+            pain=data.pain,
+            ended_at=data.ended_at,
+            locations=tuple(data.locations),
+            qualities=tuple(data.qualities),
+            triggers=tuple(data.triggers),
+            helped=tuple(data.helped),
+            red_flags=tuple(self._check_flags(data.red_flags)),
+            note=data.note,
+        )
+        with self.diary() as d:
+            d.add(episode)
+        return Logged(episode, self._alerts_for(episode))
+
+    def log_intake(self, product: str, units: float = 1, **fields: Any) -> Logged:
+        fields.setdefault("taken_at", datetime.now(UTC))
+        known = engine().kb.products.get(product)
+        given = fields.pop("contains", None)
+        if known is None and given is None:
+            raise InvalidEntry(
+                [
+                    f"product: {product!r} is not a known product; see `backcare diary products`, "
+                    "or say what it contains (for example paracetamol=500, or none)"
+                ]
+            )
+        contains = dict(known.contains) if known else given
+        data = _validated(IntakeIn, {**fields, "product": product, "units": units, "contains": contains})
+        intake = MedicineIntake(
+            id=data.id or new_id(),
+            taken_at=data.taken_at,
+            tz=data.tz,
+            product=data.product,
+            units=data.units,
+            contains=tuple(sorted(data.contains.items())),
+            note=data.note,
+        )
+        with self.diary() as d:
+            d.add(intake)
+        return Logged(intake, self._alerts_for(intake))
+
+    def log_action(self, action: str, minutes: int | None = None, **fields: Any) -> Logged:
+        fields.setdefault("done_at", datetime.now(UTC))
+        data = _validated(ActionIn, {**fields, "action": action, "minutes": minutes})
+        entry = SelfCareAction(
+            id=data.id or new_id(),
+            done_at=data.done_at,
+            tz=data.tz,
+            action=data.action,
+            minutes=data.minutes,
+            note=data.note,
+        )
+        with self.diary() as d:
+            d.add(entry)
+        return Logged(entry, [])
+
+    def check_in(
+        self, day: date | None = None, pain_free: bool = True, pain: int | None = None, note: str = ""
+    ) -> Logged:
+        data = _validated(CheckInIn, {"day": day or date.today(), "pain_free": pain_free, "pain": pain, "note": note})
+        entry = CheckIn(id=new_id(), day=data.day, pain_free=data.pain_free, pain=data.pain, note=data.note)
+        with self.diary() as d:
+            existing = d.checkins(entry.day, entry.day + timedelta(days=1))
+            if existing:
+                d.replace(existing[0], replace(entry, id=existing[0].id))
+                entry = replace(entry, id=existing[0].id)
+            else:
+                d.add(entry)
+        return Logged(entry, [])
+
+    def _check_flags(self, flags: list[str]) -> list[str]:
+        questions = engine().questions
+        bad = [f for f in flags if f not in questions or questions[f].kind != "yes_no"]
+        if bad:
+            raise InvalidEntry([f"red_flags: unknown warning sign {b!r} (use a yes/no question id)" for b in bad])
+        return flags
+
+    # --- reading, editing, deleting -----------------------------------------------------------
+
+    def recent(self, days: int = 30, now: datetime | None = None) -> list[Entry]:
+        end = (now or datetime.now(UTC)) + timedelta(days=1)
+        start = end - timedelta(days=days + 1)
+        with self.diary() as d:
+            entries: list[Entry] = [*d.episodes(start, end), *d.intakes(start, end), *d.actions(start, end)]
+            entries += d.checkins(start.date(), end.date() + timedelta(days=1))
+        return sorted(entries, key=entry_time, reverse=True)
+
+    def show(self, entry_id: str) -> tuple[Entry, list[dict[str, Any]]]:
+        with self.diary() as d:
+            entry = d.find(entry_id)
+            trail = [
+                {"changed_at": a.changed_at.isoformat(), "before": a.before, "after": a.after}
+                for a in d.audit_of(entry.id)
+            ]
+        return entry, trail
+
+    def edit(self, entry_id: str, **changes: Any) -> Logged:
+        with self.diary() as d:
+            before = d.find(entry_id)
+            current = _fields(before)
+            merged = {**current, **changes, "id": before.id}
+            after = self._rebuild(before, merged)
+            d.replace(before, after)
+        return Logged(after, self._alerts_for(after) if isinstance(after, Episode | MedicineIntake) else [])
+
+    def _rebuild(self, before: Entry, merged: dict[str, Any]) -> Entry:
+        if isinstance(before, Episode):
+            data = _validated(EpisodeIn, merged)
+            return Episode(
+                id=before.id,
+                started_at=data.started_at,
+                tz=data.tz,
+                pain=data.pain,
+                ended_at=data.ended_at,
+                locations=tuple(data.locations),
+                qualities=tuple(data.qualities),
+                triggers=tuple(data.triggers),
+                helped=tuple(data.helped),
+                red_flags=tuple(self._check_flags(data.red_flags)),
+                note=data.note,
+            )
+        if isinstance(before, MedicineIntake):
+            merged["contains"] = dict(merged["contains"])
+            data = _validated(IntakeIn, merged)
+            return MedicineIntake(
+                id=before.id,
+                taken_at=data.taken_at,
+                tz=data.tz,
+                product=data.product,
+                units=data.units,
+                contains=tuple(sorted(data.contains.items())),
+                note=data.note,
+            )
+        if isinstance(before, SelfCareAction):
+            data = _validated(ActionIn, merged)
+            return SelfCareAction(
+                id=before.id, done_at=data.done_at, tz=data.tz, action=data.action, minutes=data.minutes, note=data.note
+            )
+        data = _validated(CheckInIn, merged)
+        return CheckIn(id=before.id, day=data.day, pain_free=data.pain_free, pain=data.pain, note=data.note)
+
+    def delete(self, entry_id: str) -> Entry:
+        with self.diary() as d:
+            entry = d.find(entry_id)
+            d.delete(entry)
+        return entry
+
+    # --- assessments, alerts, trends ----------------------------------------------------------
+
+    def save_assessment(self, answers: dict[str, Any], result: dict[str, Any]) -> str:
+        with self.diary() as d:
+            return d.save_assessment(answers, result)
+
+    def latest_answers(self, d: Diary) -> dict[str, Any]:
+        row = d.latest_assessment()
+        if row is None:
+            return {}
+        return {k: tuple(v) if isinstance(v, list) else v for k, v in row.answers.items()}
+
+    def alerts(self, now: datetime | None = None) -> list[DiaryAlert]:
+        now = now or datetime.now(UTC)
+        start, end = now - ALERT_WINDOW, now + timedelta(days=1)
+        with self.diary() as d:
+            episodes, intakes = d.episodes(start, end), d.intakes(now - timedelta(days=2), end)
+            checkins = d.checkins(start.date(), end.date())
+            base = self.latest_answers(d)
+        recent_flags = [e for e in episodes if now - e.started_at <= timedelta(days=14)]
+        alerts = diary_alerts(engine(), recent_flags, intakes, checkins, now, self.jurisdiction, base)
+        non_flag = diary_alerts(engine(), episodes, [], checkins, now, self.jurisdiction, base)
+        seen = {(a.rule_id, a.entry_ids) for a in alerts}
+        alerts += [a for a in non_flag if (a.rule_id, a.entry_ids) not in seen and a.rule_id != "diary-red-flag-logged"]
+        return sorted(alerts, key=lambda a: -a.urgency.rank)
+
+    def _alerts_for(self, entry: Episode | MedicineIntake) -> list[DiaryAlert]:
+        moment = entry.started_at if isinstance(entry, Episode) else entry.taken_at
+        now = max(datetime.now(UTC), moment)
+        return [a for a in self.alerts(now) if entry.id in a.entry_ids]
+
+    def trends(self, weeks: int = 8, months: int = 6, now: datetime | None = None) -> dict[str, list[Period]]:
+        now = now or datetime.now(UTC)
+        start = now - timedelta(days=max(weeks * 7, months * 31) + 1)
+        with self.diary() as d:
+            episodes = d.episodes(start, now + timedelta(days=1))
+            intakes = d.intakes(start, now + timedelta(days=1))
+            actions = d.actions(start, now + timedelta(days=1))
+            checkins = d.checkins(start.date(), now.date() + timedelta(days=1))
+        today = now.date()
+        week0 = today - timedelta(days=today.weekday())
+        week_starts = [week0 - timedelta(weeks=i) for i in range(weeks)][::-1]
+        month_starts = []
+        y, m = today.year, today.month
+        for _ in range(months):
+            month_starts.append(date(y, m, 1))
+            y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+        month_starts.reverse()
+
+        def bucket(day: date, starts: list[date]) -> date | None:
+            chosen = None
+            for s in starts:
+                if day >= s:
+                    chosen = s
+            return chosen
+
+        def summarise(starts: list[date], label: str) -> list[Period]:
+            pains: dict[date, list[int]] = defaultdict(list)
+            med_days: dict[date, set[date]] = defaultdict(set)
+            free: dict[date, int] = defaultdict(int)
+            acts: dict[date, int] = defaultdict(int)
+            for e in episodes:
+                b = bucket(local_day(e.started_at, e.tz), starts)
+                if b:
+                    pains[b].append(e.pain)
+            for i in intakes:
+                day = local_day(i.taken_at, i.tz)
+                b = bucket(day, starts)
+                if b:
+                    med_days[b].add(day)
+            for c in checkins:
+                b = bucket(c.day, starts)
+                if b and c.pain_free:
+                    free[b] += 1
+            for a in actions:
+                b = bucket(local_day(a.done_at, a.tz), starts)
+                if b:
+                    acts[b] += 1
+            return [
+                Period(
+                    label=(f"week of {s.isoformat()}" if label == "week" else s.strftime("%B %Y")),
+                    start=s,
+                    episodes=len(pains[s]),
+                    mean_pain=round(sum(pains[s]) / len(pains[s]), 1) if pains[s] else None,
+                    max_pain=max(pains[s]) if pains[s] else None,
+                    pain_free_days=free[s],
+                    medicine_days=len(med_days[s]),
+                    self_care_actions=acts[s],
+                )
+                for s in starts
+            ]
+
+        return {"weeks": summarise(week_starts, "week"), "months": summarise(month_starts, "month")}
+
+    def daily_pain(self, days: int = 90, now: datetime | None = None) -> list[tuple[str, int, float, int]]:
+        now = now or datetime.now(UTC)
+        with self.diary() as d:
+            return d.daily_pain(now - timedelta(days=days), now + timedelta(days=1))
+
+
+def entry_time(entry: Entry) -> datetime:
+    if isinstance(entry, Episode):
+        return entry.started_at
+    if isinstance(entry, MedicineIntake):
+        return entry.taken_at
+    if isinstance(entry, SelfCareAction):
+        return entry.done_at
+    return datetime(entry.day.year, entry.day.month, entry.day.day, 12, tzinfo=UTC)
+
+
+def _fields(entry: Entry) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    values = asdict(entry)
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in values.items()}

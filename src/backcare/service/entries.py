@@ -1,0 +1,190 @@
+"""Checking diary input before it reaches the store: one set of rules for the CLI, the web app and
+imports, with messages that name the field that is wrong."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from backcare.domain import LOCATIONS, QUALITIES, SELF_CARE_ACTIONS, TRIGGERS
+
+# Entries dated a little ahead are allowed (clock skew, a different device), a day ahead is not.
+FUTURE_SLACK = timedelta(minutes=10)
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+class InvalidEntry(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def explain(exc: ValidationError, prefix: str = "") -> list[str]:
+    out = []
+    for e in exc.errors():
+        loc = ".".join(str(p) for p in e["loc"])
+        message = str(e["msg"]).removeprefix("Value error, ")
+        out.append(f"{prefix}{loc}: {message}" if loc else f"{prefix}{message}")
+    return out
+
+
+def local_zone_name() -> str:
+    """The person's time zone: BACKCARE_TZ, TZ, the system zone, or UTC."""
+    for candidate in (os.environ.get("BACKCARE_TZ"), os.environ.get("TZ")):
+        if candidate and valid_zone(candidate):
+            return candidate
+    try:
+        target = Path("/etc/localtime").resolve()
+        name = str(target).split("zoneinfo/", 1)[1]
+        if valid_zone(name):
+            return name
+    except (OSError, IndexError):
+        pass
+    return "UTC"
+
+
+def valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _subset(values: list[str], allowed: tuple[str, ...], what: str) -> list[str]:
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise ValueError(f"unknown {what} {', '.join(repr(u) for u in unknown)} (choose from {', '.join(allowed)})")
+    return list(dict.fromkeys(values))
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+Note = Annotated[str, Field(max_length=5000)]
+
+
+class Timed(Strict):
+    tz: str = Field(default_factory=local_zone_name, max_length=64)
+
+    @field_validator("tz")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        if not valid_zone(value):
+            raise ValueError(f"unknown time zone {value!r} (use a name such as Europe/London)")
+        return value
+
+
+def _moment(value: datetime, field: str) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError(f"{field} needs a time zone offset, for example 2026-11-24T08:30:00+00:00")
+    if value > datetime.now(UTC) + FUTURE_SLACK:
+        raise ValueError(f"{field} is in the future")
+    if value < EARLIEST:
+        raise ValueError(f"{field} is before 1900")
+    return value
+
+
+class EpisodeIn(Timed):
+    id: str | None = Field(default=None, pattern=r"^[0-9a-f-]{36}$")
+    started_at: datetime
+    ended_at: datetime | None = None
+    pain: int = Field(ge=0, le=10)
+    locations: list[str] = []
+    qualities: list[str] = []
+    triggers: list[str] = []
+    helped: list[str] = []
+    red_flags: list[str] = []
+    note: Note = ""
+
+    @field_validator("started_at")
+    @classmethod
+    def _start(cls, v: datetime) -> datetime:
+        return _moment(v, "started_at")
+
+    @field_validator("ended_at")
+    @classmethod
+    def _end(cls, v: datetime | None) -> datetime | None:
+        return None if v is None else _moment(v, "ended_at")
+
+    @field_validator("locations")
+    @classmethod
+    def _loc(cls, v: list[str]) -> list[str]:
+        return _subset(v, LOCATIONS, "location")
+
+    @field_validator("qualities")
+    @classmethod
+    def _qual(cls, v: list[str]) -> list[str]:
+        return _subset(v, QUALITIES, "pain quality")
+
+    @field_validator("triggers")
+    @classmethod
+    def _trig(cls, v: list[str]) -> list[str]:
+        return _subset(v, TRIGGERS, "trigger")
+
+    @field_validator("helped")
+    @classmethod
+    def _helped(cls, v: list[str]) -> list[str]:
+        return _subset(v, (*SELF_CARE_ACTIONS, "medicine", "rest", "nothing"), "'what helped' item")
+
+    @model_validator(mode="after")
+    def _order(self) -> EpisodeIn:
+        if self.ended_at is not None and self.ended_at < self.started_at:
+            raise ValueError("ended_at is before started_at")
+        return self
+
+
+class IntakeIn(Timed):
+    id: str | None = Field(default=None, pattern=r"^[0-9a-f-]{36}$")
+    taken_at: datetime
+    product: str = Field(min_length=1, max_length=120)
+    units: float = Field(gt=0, le=20)
+    contains: dict[
+        Literal["paracetamol", "ibuprofen", "naproxen", "aspirin", "codeine"], Annotated[float, Field(gt=0, le=2000)]
+    ] = {}
+    note: Note = ""
+
+    @field_validator("taken_at")
+    @classmethod
+    def _at(cls, v: datetime) -> datetime:
+        return _moment(v, "taken_at")
+
+
+class ActionIn(Timed):
+    id: str | None = Field(default=None, pattern=r"^[0-9a-f-]{36}$")
+    done_at: datetime
+    action: str
+    minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    note: Note = ""
+
+    @field_validator("done_at")
+    @classmethod
+    def _at(cls, v: datetime) -> datetime:
+        return _moment(v, "done_at")
+
+    @field_validator("action")
+    @classmethod
+    def _action(cls, v: str) -> str:
+        return _subset([v], SELF_CARE_ACTIONS, "self-care action")[0]
+
+
+class CheckInIn(Strict):
+    id: str | None = Field(default=None, pattern=r"^[0-9a-f-]{36}$")
+    day: date
+    pain_free: bool
+    pain: int | None = Field(default=None, ge=0, le=10)
+    note: Note = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CheckInIn:
+        if self.day > date.today() + timedelta(days=1):
+            raise ValueError("day is in the future")
+        if self.pain_free and self.pain not in (None, 0):
+            raise ValueError("a pain-free day cannot have a pain score above 0")
+        return self

@@ -1,0 +1,282 @@
+"""Records use-cases: the doctor report, exports (JSON, CSV, FHIR) and import.
+
+Import checks the whole file before writing anything, then writes it in one transaction: a
+malformed, truncated or hostile file changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from backcare.domain import CheckIn, Episode, MedicineIntake, SelfCareAction, Urgency
+from backcare.export.records import AuditEntry, Record, SavedAssessment
+from backcare.service import INTENDED_USE, engine, questions_catalogue
+from backcare.service.diary import DiaryService
+from backcare.service.entries import ActionIn, CheckInIn, EpisodeIn, IntakeIn, explain
+from backcare.store.repo import Diary
+
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+class ImportError_(ValueError):
+    """The file cannot be imported; nothing was written."""
+
+
+def load_record(diary: Diary, start: datetime = EPOCH, end: datetime | None = None) -> Record:
+    end = end or datetime.now(UTC) + timedelta(days=2)
+    return Record(
+        episodes=diary.episodes(start, end),
+        intakes=diary.intakes(start, end),
+        actions=diary.actions(start, end),
+        checkins=diary.checkins(start.date(), end.date()),
+        assessments=[
+            SavedAssessment(
+                a.id, a.created_at, a.jurisdiction, a.knowledge_version, a.status, a.urgency, a.answers, a.result
+            )
+            for a in diary.assessments()
+        ],
+        audit=[AuditEntry(x.entry_kind, x.entry_id, x.changed_at, x.before, x.after) for x in diary.audit()],
+    )
+
+
+def export(service: DiaryService, fmt: Literal["json", "csv", "fhir", "fhir-r4"], now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    with service.diary() as d:
+        record = load_record(d)
+    if fmt == "json":
+        from backcare.export.json_io import to_json
+
+        return json.dumps(to_json(record, now, engine().version), indent=1, ensure_ascii=False)
+    if fmt == "csv":
+        from backcare.export.csv_io import to_csv
+
+        return to_csv(record)
+    from backcare.export.fhir import bundle
+
+    flavour: Literal["r4", "default"] = "r4" if fmt == "fhir-r4" else "default"
+    return str(bundle(record, questions_catalogue(), engine().version, now, flavour).model_dump_json(indent=1))
+
+
+def report_pdf(service: DiaryService, days: int = 180, now: datetime | None = None) -> bytes:
+    from backcare.export.chart import pain_chart
+    from backcare.export.pdf import ReportInput, build_report
+
+    now = now or datetime.now(UTC)
+    start = now - timedelta(days=days)
+    with service.diary() as d:
+        record = load_record(d, start, now + timedelta(days=1))
+        daily = d.daily_pain(start, now + timedelta(days=1))
+    red_flags = [
+        q.id
+        for q in engine().order
+        if q.if_unsure == "yes" and q.kind == "yes_no" and q.section in ("emergency", "red_flags", "nerves")
+    ]
+    data = ReportInput(
+        record=record,
+        questions={q["id"]: q for q in questions_catalogue()},
+        red_flag_ids=red_flags,
+        chart_png=pain_chart(daily, "png", title=f"Worst pain each day, last {days} days"),
+        product_names={p.id: p.name for p in engine().kb.products.values()},
+        generated_at=now,
+        intended_use="About this report: " + INTENDED_USE,
+        period_label=f"{start:%d %b %Y} to {now:%d %b %Y}",
+    )
+    return build_report(data)
+
+
+def chart(service: DiaryService, fmt: str, days: int = 180) -> bytes:
+    from backcare.export.chart import pain_chart
+
+    return pain_chart(service.daily_pain(days), fmt, title=f"Worst pain each day, last {days} days")
+
+
+# --- import -----------------------------------------------------------------------------------
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AssessmentIn(Strict):
+    id: str = Field(pattern=r"^[0-9a-f-]{36}$")
+    created_at: datetime
+    jurisdiction: Literal["uk", "us"]
+    knowledge_version: str = Field(max_length=40)
+    status: Literal["complete", "incomplete"]
+    urgency: Urgency
+    answers: dict[str, Any]
+    result: dict[str, Any]
+
+    @field_validator("created_at")
+    @classmethod
+    def _when(cls, v: datetime) -> datetime:
+        if v.tzinfo is None or v > datetime.now(UTC) + timedelta(minutes=10):
+            raise ValueError("created_at must carry a time zone and not be in the future")
+        return v
+
+    @field_validator("answers")
+    @classmethod
+    def _answers(cls, v: dict[str, Any]) -> dict[str, Any]:
+        if len(v) > 500 or len(json.dumps(v)) > 100_000:
+            raise ValueError("too many or too large answers")
+        return v
+
+
+class AuditIn(Strict):
+    entry_kind: Literal["episode", "medicine", "action", "checkin"]
+    entry_id: str = Field(pattern=r"^[0-9a-f-]{36}$")
+    changed_at: datetime
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+class ExportFile(Strict):
+    format: Literal["backcare-diary"]
+    version: Literal[1]
+    exported_at: datetime
+    knowledge_version: str = Field(max_length=40)
+    episodes: list[EpisodeIn] = Field(default=[], max_length=2_000_000)
+    medicine_intakes: list[IntakeIn] = Field(default=[], max_length=2_000_000)
+    self_care_actions: list[ActionIn] = Field(default=[], max_length=2_000_000)
+    checkins: list[CheckInIn] = Field(default=[], max_length=200_000)
+    assessments: list[AssessmentIn] = Field(default=[], max_length=100_000)
+    audit: list[AuditIn] = Field(default=[], max_length=2_000_000)
+
+
+def _parse(path: Path) -> ExportFile:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImportError_(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if size > MAX_IMPORT_BYTES:
+        raise ImportError_(f"{path}: {size:,} bytes is larger than the {MAX_IMPORT_BYTES:,}-byte import limit")
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = json.loads(text)
+    except UnicodeDecodeError:
+        raise ImportError_(f"{path}: not a UTF-8 text file") from None
+    except json.JSONDecodeError as exc:
+        raise ImportError_(
+            f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); is the file truncated?"
+        ) from None
+    except RecursionError:
+        raise ImportError_(f"{path}: nested too deeply to be a backcare export") from None
+    if not isinstance(raw, dict) or raw.get("format") != "backcare-diary":
+        raise ImportError_(f'{path}: not a backcare JSON export (expected "format": "backcare-diary")')
+    try:
+        return ExportFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = explain(exc)
+        shown = "\n  ".join(problems[:20])
+        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise ImportError_(f"{path}: {len(problems)} problem(s):\n  {shown}{more}") from None
+
+
+def _require_ids(data: ExportFile) -> None:
+    ids: Counter[str] = Counter()
+    problems = []
+    sections: list[tuple[str, list[Any]]] = [
+        ("episodes", data.episodes),
+        ("medicine_intakes", data.medicine_intakes),
+        ("self_care_actions", data.self_care_actions),
+        ("checkins", data.checkins),
+        ("assessments", data.assessments),
+    ]
+    for section, items in sections:
+        for index, item in enumerate(items):
+            if item.id is None:
+                problems.append(f"{section}.{index}.id: missing")
+            else:
+                ids[item.id] += 1
+    problems += [f"duplicate id {i} ({n} times)" for i, n in ids.items() if n > 1]
+    days = Counter(c.day for c in data.checkins)
+    problems += [f"checkins: two check-ins for {d}" for d, n in days.items() if n > 1]
+    known = set(ids)
+    problems += [
+        f"audit.{i}.entry_id: {a.entry_id} is not an entry in this file"
+        for i, a in enumerate(data.audit)
+        if a.entry_id not in known
+    ]
+    if problems:
+        raise ImportError_(f"{len(problems)} problem(s):\n  " + "\n  ".join(problems[:20]))
+
+
+def import_file(service: DiaryService, path: Path) -> dict[str, int]:
+    """Validate the whole file, then write it in one transaction; returns counts written."""
+    data = _parse(path)
+    _require_ids(data)
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with service.diary() as d:
+            existing = d.count()
+            for e in data.episodes:
+                d.add(
+                    Episode(
+                        id=str(e.id),
+                        started_at=e.started_at,
+                        tz=e.tz,
+                        pain=e.pain,
+                        ended_at=e.ended_at,
+                        locations=tuple(e.locations),
+                        qualities=tuple(e.qualities),
+                        triggers=tuple(e.triggers),
+                        helped=tuple(e.helped),
+                        red_flags=tuple(e.red_flags),
+                        note=e.note,
+                    )
+                )
+            for i in data.medicine_intakes:
+                d.add(
+                    MedicineIntake(
+                        id=str(i.id),
+                        taken_at=i.taken_at,
+                        tz=i.tz,
+                        product=i.product,
+                        units=i.units,
+                        contains=tuple(sorted(i.contains.items())),
+                        note=i.note,
+                    )
+                )
+            for a in data.self_care_actions:
+                d.add(
+                    SelfCareAction(
+                        id=str(a.id), done_at=a.done_at, tz=a.tz, action=a.action, minutes=a.minutes, note=a.note
+                    )
+                )
+            for c in data.checkins:
+                d.add(CheckIn(id=str(c.id), day=c.day, pain_free=c.pain_free, pain=c.pain, note=c.note))
+            for s in data.assessments:
+                d.import_assessment(
+                    s.id,
+                    s.created_at,
+                    s.jurisdiction,
+                    s.knowledge_version,
+                    s.status,
+                    s.urgency.value,
+                    s.answers,
+                    s.result,
+                )
+            for x in data.audit:
+                d.import_audit(x.entry_kind, x.entry_id, x.changed_at, x.before, x.after)
+    except IntegrityError:
+        raise ImportError_(
+            f"{path}: some entries are already in your diary (same ids, or a check-in for a day you already have); "
+            "nothing was imported"
+        ) from None
+    return {
+        "episodes": len(data.episodes),
+        "medicine_intakes": len(data.medicine_intakes),
+        "self_care_actions": len(data.self_care_actions),
+        "checkins": len(data.checkins),
+        "assessments": len(data.assessments),
+        "audit": len(data.audit),
+        "before": sum(existing.values()),
+    }

@@ -1,0 +1,133 @@
+"""Database tables. Times are stored in UTC; each timed row keeps the time zone it was logged in."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (no zone support) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: diary times must carry a time zone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime]
+
+
+class AssessmentRow(Base):
+    __tablename__ = "assessments"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+    jurisdiction: Mapped[str] = mapped_column(String(4))
+    knowledge_version: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(12))
+    urgency: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[dict[str, Any]]
+    result: Mapped[dict[str, Any]]
+    __table_args__ = (Index("ix_assessments_user_time", "user_id", "created_at"),)
+
+
+class EpisodeRow(Base):
+    __tablename__ = "episodes"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime]
+    tz: Mapped[str] = mapped_column(String(64))
+    ended_at: Mapped[datetime | None]
+    pain: Mapped[int] = mapped_column(Integer)
+    locations: Mapped[list[Any]]
+    qualities: Mapped[list[Any]]
+    triggers: Mapped[list[Any]]
+    helped: Mapped[list[Any]]
+    red_flags: Mapped[list[Any]]
+    note: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_episodes_user_time", "user_id", "started_at"),)
+
+
+class IntakeRow(Base):
+    __tablename__ = "medicine_intakes"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    taken_at: Mapped[datetime]
+    tz: Mapped[str] = mapped_column(String(64))
+    product: Mapped[str] = mapped_column(String(120))
+    units: Mapped[float] = mapped_column(Float)
+    contains: Mapped[dict[str, Any]]
+    note: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_intakes_user_time", "user_id", "taken_at"),)
+
+
+class ActionRow(Base):
+    __tablename__ = "self_care_actions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    done_at: Mapped[datetime]
+    tz: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_actions_user_time", "user_id", "done_at"),)
+
+
+class CheckInRow(Base):
+    __tablename__ = "checkins"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    pain_free: Mapped[bool] = mapped_column(Boolean)
+    pain: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (UniqueConstraint("user_id", "day", name="uq_checkins_user_day"),)
+
+
+class AuditRow(Base):
+    """One edit of a diary entry: what it was before and after. Deleting the entry deletes these."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    entry_kind: Mapped[str] = mapped_column(String(16))
+    entry_id: Mapped[str] = mapped_column(String(36))
+    changed_at: Mapped[datetime]
+    before: Mapped[dict[str, Any]]
+    after: Mapped[dict[str, Any]]
+    __table_args__ = (Index("ix_audit_entry", "entry_id"),)
+
+
+class UserSettings(Base):
+    """Per-person preferences kept with their data (added in migration 0002)."""
+
+    __tablename__ = "user_settings"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(4), default="uk")
+    sitting_reminder_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    updated_at: Mapped[datetime]

@@ -1,0 +1,126 @@
+"""The diary and records commands as a person types them (real subprocesses, SQLite)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def run(tmp_path: Path):  # type: ignore[no-untyped-def]
+    env = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "BACKCARE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "BACKCARE_TZ": "Europe/London",
+    }
+
+    def go(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "backcare", *args], capture_output=True, text=True, env=env, input=stdin, timeout=120
+        )
+
+    return go
+
+
+def test_one_line_entry_then_list_show_edit_delete(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = run("diary", "add", "--pain", "6", "--where", "lower-left", "--trigger", "lifting", "--helped", "heat")
+    assert out.returncode == 0, out.stderr
+    assert "pain 6/10; lower, left; after lifting; helped: heat" in out.stdout
+    short = out.stdout.rsplit("(", 1)[1][:8]
+    listing = run("diary", "list")
+    assert short in listing.stdout
+    assert run("diary", "edit", short, "--pain", "4", "--note", "better").returncode == 0
+    shown = run("diary", "show", short)
+    assert "pain 4/10" in shown.stdout and "edited" in shown.stdout
+    kept = run("diary", "delete", short, stdin="n\n")
+    assert "Kept." in kept.stdout
+    gone = run("diary", "delete", short, stdin="y\n")
+    assert "Deleted" in gone.stdout
+    assert run("diary", "show", short).returncode == 2
+
+
+def test_interactive_add_re_asks_bad_input(run) -> None:  # type: ignore[no-untyped-def]
+    out = run("diary", "add", stdin="eleven\n7\nlower,shoulder\nlower-right\nsport\nwalk\nsore after tennis\n")
+    assert out.returncode == 0, out.stderr
+    assert "Type a whole number from 0" in out.stdout
+    assert "unknown location 'shoulder'" in out.stdout
+    assert "pain 7/10; lower, right; after sport; helped: walk" in out.stdout
+
+
+def test_a_warning_sign_logged_shows_the_emergency_at_once(run) -> None:  # type: ignore[no-untyped-def]
+    out = run("diary", "add", "--pain", "5", "--flag", "bowel_change")
+    assert "EMERGENCY NOW" in out.stdout and "Call 999 now" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("diary", "add", "--pain", "12"), "pain: Input should be less than or equal to 10"),
+        (("diary", "add", "--pain", "3", "--where", "elbow"), "unknown location 'elbow'"),
+        (("diary", "add", "--pain", "3", "--at", "yesterday"), "is not a date and time"),
+        (("diary", "add", "--medicine", "unknown-pill"), "is not a known product"),
+        (
+            ("diary", "add", "--medicine", "cold-pill", "--contains", "paracetamol=lots"),
+            "should look like paracetamol=500",
+        ),
+        (("diary", "show", "zz"), "at least 4 characters"),
+        (("report", "--out", "report.txt"), "use a .pdf file name"),
+        (("trends", "--out", "chart.gif"), "can be .png or .svg"),
+    ],
+)
+def test_bad_diary_input_is_explained_with_exit_2(run, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
+    out = run(*args)
+    assert out.returncode == 2, out
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_records_commands_write_their_files(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run(
+        "diary",
+        "add",
+        "--pain",
+        "6",
+        "--where",
+        "lower",
+        "--medicine",
+        "ibuprofen-200",
+        "--units",
+        "2",
+        "--did",
+        "heat",
+        "--minutes",
+        "15",
+    )
+    for fmt, name in (("json", "d.json"), ("csv", "d.csv"), ("fhir", "d.fhir.json")):
+        out = run("export", "--format", fmt, "--out", str(tmp_path / name))
+        assert out.returncode == 0, out.stderr
+    assert json.loads((tmp_path / "d.json").read_text())["format"] == "backcare-diary"
+    assert run("report", "--out", str(tmp_path / "r.pdf")).returncode == 0
+    assert (tmp_path / "r.pdf").read_bytes()[:5] == b"%PDF-"
+    assert run("trends", "--out", str(tmp_path / "c.svg")).returncode == 0
+    assert b"<svg" in (tmp_path / "c.svg").read_bytes()[:500]
+    again = run("import", str(tmp_path / "d.json"))
+    assert again.returncode == 2 and "nothing was imported" in again.stderr
+
+
+def test_assess_can_save_to_the_diary_for_the_report(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import ORDINARY
+
+    answers = tmp_path / "a.json"
+    answers.write_text(
+        json.dumps(
+            {**{k: list(v) if isinstance(v, tuple) else v for k, v in ORDINARY.items()}, "back_pain_present": "yes"}
+        )
+    )
+    assert run("assess", "--answers", str(answers), "--json", "--save").returncode == 0
+    run("export", "--format", "json", "--out", str(tmp_path / "e.json"))
+    assert len(json.loads((tmp_path / "e.json").read_text())["assessments"]) == 1
