@@ -39,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--strict", action="store_true", help="exit 1 if any vignette fails")
 
     sub.add_parser("check-rules", help="validate the knowledge base")
+    serve = sub.add_parser("serve", help="the web app and REST API (http://127.0.0.1:8000 by default)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (local mode: loopback only)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--mode", choices=["local", "server"], help="local: one person, no login (default); server: accounts"
+    )
+    serve.add_argument("--workers", type=int, default=1, help="server mode: worker processes")
     add_records_parsers(sub)
     return parser
 

@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
             "assess": cmd_assess,
             "eval": cmd_eval,
             "check-rules": cmd_check_rules,
+            "serve": cmd_serve,
             "diary": cmd_records,
             "trends": cmd_records,
             "report": cmd_records,
@@ -167,3 +168,36 @@ def _offer_save(answers: dict[str, Any], result: Any, settings: Settings, ask: A
         plain = {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
         save_result(plain, service.result_json(result), settings)
         print("Saved.")
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import dataclasses
+
+    if args.mode:
+        settings = dataclasses.replace(settings, mode=args.mode)
+    if settings.mode == "local" and args.host not in LOOPBACK:
+        err(f"local mode has no sign-in, so it listens only on this computer; use --mode server for {args.host}")
+        return EXIT_USAGE
+    if settings.mode == "server" and not settings.secret_key:
+        err("server mode needs BACKCARE_SECRET_KEY (32+ characters, the same on every worker)")
+        return EXIT_USAGE
+    import os
+
+    import uvicorn
+
+    # The app is built by uvicorn from the environment (the same path as extra workers take), so
+    # the CLI passes its choices on there rather than importing the web layer.
+    os.environ["BACKCARE_MODE"] = settings.mode
+    print(f"backcare ({settings.mode} mode) on http://{args.host}:{args.port}  (Ctrl-C to stop)", file=sys.stderr)
+    uvicorn.run(
+        "backcare.web.serve:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers if args.workers > 1 else None,
+        log_level="warning",
+    )
+    return EXIT_OK

@@ -18,12 +18,10 @@ from backcare.config import Settings
 from backcare.domain import (
     LOCATIONS,
     TRIGGERS,
-    CheckIn,
     DiaryAlert,
     Episode,
-    MedicineIntake,
-    SelfCareAction,
 )
+from backcare.service.diary import describe, product_name
 from backcare.service.entries import InvalidEntry, local_zone_name
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -108,47 +106,6 @@ def _fields_from_flags(args: argparse.Namespace) -> dict[str, Any]:
 
 
 # --- output -----------------------------------------------------------------------------------
-
-
-def describe(entry: Any) -> tuple[str, str, str]:
-    """(when, kind, summary) in the entry's own time zone."""
-    if isinstance(entry, Episode):
-        when = _local(entry.started_at, entry.tz)
-        parts = [f"pain {entry.pain}/10"]
-        if entry.locations:
-            parts.append(", ".join(entry.locations))
-        if entry.triggers:
-            parts.append("after " + ", ".join(entry.triggers))
-        if entry.helped:
-            parts.append("helped: " + ", ".join(entry.helped))
-        if entry.red_flags:
-            parts.append("WARNING SIGNS: " + ", ".join(entry.red_flags))
-        if entry.note:
-            parts.append(f"“{entry.note}”")
-        return when, "episode", "; ".join(parts)
-    if isinstance(entry, MedicineIntake):
-        return _local(entry.taken_at, entry.tz), "medicine", f"{entry.units:g} × {product_name(entry.product)}"
-    if isinstance(entry, SelfCareAction):
-        extra = f" for {entry.minutes} min" if entry.minutes else ""
-        return _local(entry.done_at, entry.tz), "self-care", f"{entry.action}{extra}"
-    assert isinstance(entry, CheckIn)
-    return entry.day.isoformat(), "check-in", "no pain today" if entry.pain_free else f"pain {entry.pain}/10"
-
-
-def product_name(product: str) -> str:
-    from backcare.service import engine
-
-    known = engine().kb.products.get(product)
-    return known.name if known else product
-
-
-def _local(moment: datetime, tz: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    try:
-        return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
-    except (KeyError, ValueError):
-        return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def print_alerts(alerts: list[DiaryAlert], number: str) -> None:

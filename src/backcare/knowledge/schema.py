@@ -412,3 +412,15 @@ class RedFlagLocation(Strict):
 class ProductFile(Strict):
     products: Annotated[list[Product], Field(min_length=1)]
     red_flag_locations: list[RedFlagLocation] = []
+
+
+class ArticleMeta(Strict):
+    """Front matter of a Learn article (``articles/<slug>.md``)."""
+
+    slug: Id
+    title: str = Field(min_length=3)
+    summary: str = Field(min_length=10)
+    order: int = Field(ge=0)
+    read_next: list[Id] = []
+    sources: Annotated[list[SourceId], Field(min_length=1)]
+    reviewed: dt.date

@@ -42,8 +42,11 @@ def engine() -> CompiledKnowledge:
 
 
 def check_rules(root: Path = DATA_DIR) -> tuple[list[Problem], dict[str, int]]:
+    from backcare.knowledge.articles import read_articles
+
     kb, problems = read_knowledge(root)
-    problems = sorted(set(problems + lint(kb)))
+    articles, article_problems = read_articles(root / "articles", set(kb.sources))
+    problems = sorted(set(problems + lint(kb) + article_problems))
     counts = {
         "sources": len(kb.sources),
         "questions": len(kb.questions),
@@ -52,6 +55,7 @@ def check_rules(root: Path = DATA_DIR) -> tuple[list[Problem], dict[str, int]]:
         "advice": len(kb.advice),
         "medicines": len(kb.medicines),
         "screen_flags": len(kb.screen),
+        "articles": len(articles),
     }
     return problems, counts
 

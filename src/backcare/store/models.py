@@ -131,3 +131,44 @@ class UserSettings(Base):
     jurisdiction: Mapped[str] = mapped_column(String(4), default="uk")
     sitting_reminder_minutes: Mapped[int] = mapped_column(Integer, default=30)
     updated_at: Mapped[datetime]
+
+
+class Account(Base):
+    """Sign-in details for server mode (added in migration 0003). Local mode has no accounts."""
+
+    __tablename__ = "accounts"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class LoginAttempt(Base):
+    """Failed sign-ins, shared by every app worker so the rate limit holds behind a load balancer."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+    __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"),)
+
+
+class ArticleView(Base):
+    __tablename__ = "article_views"
+    slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    views: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Comment(Base):
+    """A reader comment on a Learn article; held until a moderator approves it. The email is kept
+    for the moderator only and never shown."""
+
+    __tablename__ = "comments"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(80))
+    email: Mapped[str] = mapped_column(String(254))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    __table_args__ = (Index("ix_comments_slug_status", "slug", "status", "created_at"),)

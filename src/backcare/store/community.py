@@ -1,0 +1,109 @@
+"""Accounts, sign-in attempts, article views and reader comments: the web app's own tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from backcare.store.models import Account, ArticleView, Comment, LoginAttempt, User
+
+
+def find_account(s: Session, name: str) -> tuple[User, Account] | None:
+    row = s.execute(select(User, Account).join(Account, Account.user_id == User.id).where(User.name == name)).first()
+    return (row[0], row[1]) if row else None
+
+
+def user_exists(s: Session, name: str) -> bool:
+    return s.scalar(select(func.count()).select_from(User).where(User.name == name)) != 0
+
+
+def create_account(s: Session, name: str, password_hash: str, is_admin: bool, now: datetime) -> None:
+    user = User(name=name, created_at=now)
+    s.add(user)
+    s.flush()
+    s.add(Account(user_id=user.id, password_hash=password_hash, is_admin=is_admin, created_at=now))
+
+
+def count_accounts(s: Session) -> int:
+    return int(s.scalar(select(func.count()).select_from(Account)) or 0)
+
+
+def set_password_hash(s: Session, user_id: int, password_hash: str) -> None:
+    s.execute(update(Account).where(Account.user_id == user_id).values(password_hash=password_hash))
+
+
+def delete_user(s: Session, name: str) -> None:
+    """Deletes the person and, through ON DELETE CASCADE, every row of their data."""
+    user_id = s.scalar(select(User.id).where(User.name == name))
+    if user_id is None:
+        return
+    # SQLite enforces the cascade only with foreign keys on (set per connection in db.py);
+    # deleting child rows explicitly keeps the result the same everywhere.
+    from backcare.store.models import (
+        ActionRow,
+        AssessmentRow,
+        AuditRow,
+        CheckInRow,
+        EpisodeRow,
+        IntakeRow,
+        UserSettings,
+    )
+
+    for model in (EpisodeRow, IntakeRow, ActionRow, CheckInRow, AssessmentRow, AuditRow, UserSettings, Account):
+        s.execute(delete(model).where(model.user_id == user_id))
+    s.execute(delete(User).where(User.id == user_id))
+
+
+def record_failure(s: Session, key: str, now: datetime) -> None:
+    s.add(LoginAttempt(key=key, at=now))
+
+
+def failures_since(s: Session, key: str, since: datetime) -> int:
+    return int(
+        s.scalar(
+            select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.at >= since)
+        )
+        or 0
+    )
+
+
+def clear_failures(s: Session, key: str) -> None:
+    s.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
+
+
+def add_view(s: Session, slug: str) -> int:
+    updated = s.execute(update(ArticleView).where(ArticleView.slug == slug).values(views=ArticleView.views + 1))
+    if updated.rowcount == 0:  # type: ignore[attr-defined]
+        s.add(ArticleView(slug=slug, views=1))
+        s.flush()
+    return int(s.scalar(select(ArticleView.views).where(ArticleView.slug == slug)) or 0)
+
+
+def views(s: Session) -> dict[str, int]:
+    return {slug: n for slug, n in s.execute(select(ArticleView.slug, ArticleView.views))}
+
+
+def add_comment(s: Session, comment: Comment) -> None:
+    s.add(comment)
+
+
+def comments(s: Session, slug: str | None, status: str, limit: int = 200) -> Sequence[Comment]:
+    q = select(Comment).where(Comment.status == status)
+    if slug is not None:
+        q = q.where(Comment.slug == slug)
+    return s.scalars(q.order_by(Comment.created_at).limit(limit)).all()
+
+
+def recent_comments_by(s: Session, email: str, since: datetime) -> int:
+    return int(
+        s.scalar(select(func.count()).select_from(Comment).where(Comment.email == email, Comment.created_at >= since))
+        or 0
+    )
+
+
+def set_comment_status(s: Session, comment_id: str, status: str) -> bool:
+    result = s.execute(update(Comment).where(Comment.id == comment_id).values(status=status))
+    return bool(result.rowcount)  # type: ignore[attr-defined]

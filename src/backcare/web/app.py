@@ -1,0 +1,158 @@
+"""The web app factory: FastAPI pages and REST API over the same service layer as the CLI.
+
+``create_app`` does no work at import time and reads no environment: the ``serve`` entry point
+passes ``Settings`` in. Local mode serves one person without accounts; server mode adds accounts,
+and any number of workers can share one PostgreSQL database (sessions are signed cookies, rate
+limits live in the database).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from asgi_csrf import asgi_csrf
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from backcare import __version__
+from backcare.config import Settings
+from backcare.store.repo import Store
+from backcare.web import api, pages_account, pages_check, pages_diary, pages_learn
+from backcare.web.context import Web, render
+
+STATIC = Path(__file__).parent / "static"
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'self'; "
+    "frame-ancestors 'none'; object-src 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response (pages, API, static files, errors)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def add_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    h for h in SECURITY_HEADERS if h[0] not in names
+                ]
+            await send(message)
+
+        await self.app(scope, receive, add_headers)
+
+
+async def csrf_failed(scope: Scope, send: Send, message_id: Any = None) -> None:
+    """A refused form or API call: JSON for the API, a plain page for people."""
+    if str(scope.get("path", "")).startswith("/api/"):
+        body = (
+            b'{"error": {"status": 403, "message": "CSRF check failed: with cookies, send the csrftoken '
+            b'cookie value in the x-csrftoken header"}}'
+        )
+        kind = b"application/json"
+    else:
+        body = (
+            b"<!doctype html><html lang=en><meta charset=utf-8><title>Form expired</title>"
+            b"<link rel=stylesheet href=/static/css/app.css><main><h1>This form has expired</h1>"
+            b"<p>For your safety the form could not be accepted. Go back, reload the page and try again.</p>"
+            b"<p><a href=/>Back to the start</a></p></main>"
+        )
+        kind = b"text/html; charset=utf-8"
+    await send({"type": "http.response.start", "status": 403, "headers": [[b"content-type", kind]]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def local_secret(store: Store) -> str:
+    """A per-installation secret for local mode, kept beside the SQLite file (or per process)."""
+    from backcare.store.db import sqlite_path
+
+    path = sqlite_path(store.engine)
+    if path is None:
+        return secrets.token_urlsafe(48)
+    secret_file = path.with_name("backcare.secret")
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_urlsafe(48))
+        secret_file.chmod(0o600)
+    return secret_file.read_text().strip()
+
+
+def create_app(settings: Settings, store: Store) -> ASGIApp:
+    if settings.mode == "server" and not settings.secret_key:
+        raise ValueError("server mode needs BACKCARE_SECRET_KEY (the same value on every worker)")
+    secret = settings.secret_key or local_secret(store)
+    app = FastAPI(
+        title="backcare API",
+        version=__version__,
+        description="Back pain triage, self-care plan, diary and records. Not a diagnosis; not for emergencies.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.web = Web(settings=settings, store=store)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (pages_check, pages_diary, pages_learn, pages_account):
+        app.include_router(module.router)
+    app.include_router(api.router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": {"status": exc.status_code, "message": str(exc.detail)}}, exc.status_code)
+        if exc.status_code in (302, 303) and exc.headers:
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        return render(request, "error.html", {"status": exc.status_code, "message": exc.detail}, status=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = [f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors()]
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": {"status": 422, "message": "invalid request", "problems": problems}}, 422)
+        return render(request, "error.html", {"status": 400, "message": "; ".join(problems)}, status=400)
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict[str, Any]:
+        return {"ok": True, "version": __version__}
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> HTMLResponse:
+        return HTMLResponse(status_code=204)
+
+    session = SessionMiddleware(
+        app,
+        secret_key=secret,
+        session_cookie="backcare_session",
+        same_site="lax",
+        https_only=settings.mode == "server" and settings.secure_cookies,
+    )
+    protected = asgi_csrf(
+        session,
+        signing_secret=secret,
+        always_protect={"/account/login", "/account/register"},
+        cookie_samesite="Strict",
+        send_csrf_failed=csrf_failed,
+    )
+    return SecurityHeaders(protected)

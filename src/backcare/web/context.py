@@ -1,0 +1,92 @@
+"""What every page and API route shares: settings, the store, templates and the current person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from backcare import __version__, service
+from backcare.config import Settings
+from backcare.domain import EMERGENCY_NUMBER
+from backcare.service.diary import DiaryService
+from backcare.store.repo import LOCAL_USER, Store
+
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass
+class Web:
+    settings: Settings
+    store: Store
+
+
+def web(request: Request) -> Web:
+    state: Web = request.app.state.web
+    return state
+
+
+def current_user(request: Request) -> str | None:
+    """The signed-in person (server mode) or the single local person."""
+    w = web(request)
+    if w.settings.mode == "local":
+        return LOCAL_USER
+    user = request.session.get("user")
+    return str(user) if user else None
+
+
+def require_user(request: Request) -> str:
+    user = current_user(request)
+    if user is None:
+        if request.url.path.startswith("/api/"):
+            raise HTTPException(401, "sign in first (POST /account/login)")
+        raise HTTPException(303, "sign in first", headers={"Location": f"/account/login?next={request.url.path}"})
+    return user
+
+
+def diary_for(request: Request) -> DiaryService:
+    w = web(request)
+    return DiaryService(w.store, w.settings.jurisdiction, user=require_user(request))
+
+
+def is_admin(request: Request) -> bool:
+    from backcare.service.community import is_admin as admin
+
+    user = current_user(request)
+    if user is None:
+        return False
+    return web(request).settings.mode == "local" or admin(web(request).store, user)
+
+
+def csrf_token(request: Request) -> str:
+    token = request.scope.get("csrftoken")
+    return str(token()) if callable(token) else ""
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+    w = web(request)
+    values = {
+        "request": request,
+        "csrf": csrf_token(request),
+        "user": current_user(request),
+        "mode": w.settings.mode,
+        "jurisdiction": w.settings.jurisdiction.value,
+        "emergency_number": EMERGENCY_NUMBER[w.settings.jurisdiction],
+        "intended_use": service.INTENDED_USE,
+        "version": __version__,
+        "path": request.url.path,
+        "now": datetime.now(),
+        **(context or {}),
+    }
+    html = TEMPLATES.get_template(template).render(values)
+    return HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})

@@ -1,0 +1,101 @@
+"""Accounts (server mode only): register, sign in, sign out, and delete the account with its data
+after offering an export."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from backcare.service import community
+from backcare.web.context import render, require_user, web
+
+router = APIRouter(include_in_schema=False)
+
+
+def _server_only(request: Request) -> None:
+    if web(request).settings.mode != "server":
+        raise HTTPException(404, "This backcare runs in local mode for one person: there are no accounts.")
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.get("/account/register", response_class=HTMLResponse)
+def register_form(request: Request) -> HTMLResponse:
+    _server_only(request)
+    return render(request, "register.html", {"errors": {}, "form": {}})
+
+
+@router.post("/account/register", response_class=HTMLResponse)
+def register(request: Request, username: str = Form(""), password: str = Form(""), confirm: str = Form("")) -> Response:
+    _server_only(request)
+    try:
+        community.register(web(request).store, username.strip(), password, confirm)
+    except community.FormErrors as exc:
+        return render(request, "register.html", {"errors": exc.errors, "form": {"username": username}}, status=400)
+    request.session.clear()
+    request.session["user"] = username.strip()
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/account/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
+    _server_only(request)
+    return render(request, "login.html", {"error": "", "next": _safe_next(next), "form": {}})
+
+
+@router.post("/account/login", response_class=HTMLResponse)
+def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
+    _server_only(request)
+    client = request.client.host if request.client else "unknown"
+    try:
+        ok = community.authenticate(web(request).store, username.strip(), password, client)
+    except community.TooManyAttempts:
+        return render(
+            request,
+            "login.html",
+            {
+                "error": "Too many attempts. Please wait 15 minutes and try again.",
+                "next": _safe_next(next),
+                "form": {"username": username},
+            },
+            status=429,
+        )
+    if not ok:
+        return render(
+            request,
+            "login.html",
+            {
+                "error": "That name and password do not match.",
+                "next": _safe_next(next),
+                "form": {"username": username},
+            },
+            status=400,
+        )
+    request.session.clear()
+    request.session["user"] = username.strip()
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/account/logout")
+def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request) -> HTMLResponse:
+    _server_only(request)
+    return render(request, "account.html", {"name": require_user(request), "error": ""})
+
+
+@router.post("/account/delete", response_class=HTMLResponse)
+def delete_account(request: Request, confirm: str = Form("")) -> Response:
+    _server_only(request)
+    name = require_user(request)
+    if confirm.strip() != name:
+        return render(request, "account.html", {"name": name, "error": "Type your user name to confirm."}, status=400)
+    community.delete_account(web(request).store, name)
+    request.session.clear()
+    return RedirectResponse("/?deleted=1", status_code=303)

@@ -1,0 +1,263 @@
+"""Diary pages (quick log, list, edit, delete, chart, alerts) and the report page (PDF, exports,
+import). Every lookup is scoped to the signed-in person: another person's entry is a 404."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from backcare.domain import LOCATIONS, QUALITIES, SELF_CARE_ACTIONS, TRIGGERS, Episode
+from backcare.service.diary import DiaryService, describe
+from backcare.service.entries import InvalidEntry, local_zone_name, valid_zone
+from backcare.store.repo import Ambiguous, NotFound
+from backcare.web.context import diary_for, render
+
+router = APIRouter(include_in_schema=False)
+MAX_UPLOAD = 64 * 1024 * 1024
+EXPORTS = {
+    "json": ("application/json", "json"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "fhir": ("application/fhir+json", "fhir.json"),
+    "fhir-r4": ("application/fhir+json", "fhir-r4.json"),
+}
+
+
+def _describe(entry: Any) -> dict[str, Any]:
+    when, kind, what = describe(entry)
+    return {"id": entry.id, "short": entry.id[:8], "when": when, "kind": kind, "what": what}
+
+
+def _zone(raw: object) -> str:
+    zone = str(raw or "")
+    return zone if zone and valid_zone(zone) else local_zone_name()
+
+
+def _episode_fields(form: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    pain = str(form.get("pain", "")).strip()
+    if pain:
+        if not pain.isdigit():
+            raise InvalidEntry(["pain: choose a whole number from 0 to 10"])
+        fields["pain"] = int(pain)
+    for key in ("locations", "qualities", "triggers", "helped"):
+        fields[key] = [str(v) for v in form.getlist(key)]
+    fields["note"] = str(form.get("note", ""))
+    when = str(form.get("when", "")).strip()
+    zone = _zone(form.get("tz"))
+    fields["tz"] = zone
+    if when:
+        try:
+            moment = datetime.fromisoformat(when)
+        except ValueError:
+            raise InvalidEntry(["when: use a date and time such as 2026-11-24T08:30"]) from None
+        fields["started_at"] = moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
+    return fields
+
+
+def _page(
+    request: Request,
+    svc: DiaryService,
+    errors: list[str] | None = None,
+    form: dict[str, Any] | None = None,
+    status: int = 200,
+    notice: str = "",
+    chart_range: str = "weeks",
+) -> HTMLResponse:
+    entries = [_describe(e) for e in svc.recent(30)]
+    trends = svc.trends()
+    return render(
+        request,
+        "diary.html",
+        {
+            "entries": entries,
+            "alerts": svc.alerts(),
+            "errors": errors or [],
+            "form": form or {},
+            "notice": notice,
+            "locations": LOCATIONS,
+            "qualities": QUALITIES,
+            "triggers": TRIGGERS,
+            "helped_options": (*SELF_CARE_ACTIONS, "medicine", "rest"),
+            "trends": trends,
+            "chart_range": chart_range if chart_range in ("weeks", "months") else "weeks",
+        },
+        status=status,
+    )
+
+
+@router.get("/diary", response_class=HTMLResponse)
+def diary_page(request: Request, notice: str = "", range: str = "weeks") -> HTMLResponse:
+    return _page(request, diary_for(request), notice=notice, chart_range=range)
+
+
+@router.post("/diary", response_class=HTMLResponse)
+async def diary_log(request: Request) -> Response:
+    svc = diary_for(request)
+    form = await request.form()
+    try:
+        fields = _episode_fields(form)
+        if "pain" not in fields:
+            raise InvalidEntry(["pain: choose how bad the pain is, from 0 to 10"])
+        logged = svc.log_episode(**fields)
+    except InvalidEntry as exc:
+        return _page(request, svc, exc.problems, _form_values(form), status=400)
+    notice = "Saved." + (" Please read the alert below." if logged.alerts else "")
+    return RedirectResponse(f"/diary?notice={notice}", status_code=303)
+
+
+def _form_values(form: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        key: [str(v) for v in form.getlist(key)] for key in ("locations", "qualities", "triggers", "helped")
+    }
+    pain = str(form.get("pain", ""))
+    values.update(
+        pain=int(pain) if pain.isdigit() else None, note=str(form.get("note", "")), when=str(form.get("when", ""))
+    )
+    return values
+
+
+def _find(svc: DiaryService, entry_id: str) -> Any:
+    try:
+        return svc.show(entry_id)[0]
+    except (NotFound, Ambiguous):
+        raise HTTPException(404, "No such diary entry.") from None
+
+
+@router.get("/diary/{entry_id}/edit", response_class=HTMLResponse)
+def diary_edit_form(request: Request, entry_id: str) -> HTMLResponse:
+    svc = diary_for(request)
+    entry = _find(svc, entry_id)
+    if not isinstance(entry, Episode):
+        raise HTTPException(404, "Only episodes can be edited here; delete and re-add other entries.")
+    local = entry.started_at.astimezone(ZoneInfo(entry.tz)) if valid_zone(entry.tz) else entry.started_at
+    return render(
+        request,
+        "diary_edit.html",
+        {
+            "entry": entry,
+            "when": local.strftime("%Y-%m-%dT%H:%M"),
+            "errors": [],
+            "locations": LOCATIONS,
+            "qualities": QUALITIES,
+            "triggers": TRIGGERS,
+            "helped_options": (*SELF_CARE_ACTIONS, "medicine", "rest"),
+        },
+    )
+
+
+@router.post("/diary/{entry_id}/edit", response_class=HTMLResponse)
+async def diary_edit(request: Request, entry_id: str) -> Response:
+    svc = diary_for(request)
+    entry = _find(svc, entry_id)
+    form = await request.form()
+    try:
+        svc.edit(entry.id, **_episode_fields(form))
+    except InvalidEntry as exc:
+        return render(
+            request,
+            "diary_edit.html",
+            {
+                "entry": entry,
+                "when": str(form.get("when", "")),
+                "errors": exc.problems,
+                "locations": LOCATIONS,
+                "qualities": QUALITIES,
+                "triggers": TRIGGERS,
+                "helped_options": (*SELF_CARE_ACTIONS, "medicine", "rest"),
+            },
+            status=400,
+        )
+    return RedirectResponse("/diary?notice=Changes saved.", status_code=303)
+
+
+@router.get("/diary/{entry_id}/delete", response_class=HTMLResponse)
+def diary_delete_confirm(request: Request, entry_id: str) -> HTMLResponse:
+    svc = diary_for(request)
+    return render(request, "diary_delete.html", {"entry": _describe(_find(svc, entry_id))})
+
+
+@router.post("/diary/{entry_id}/delete")
+def diary_delete(request: Request, entry_id: str) -> Response:
+    svc = diary_for(request)
+    entry = _find(svc, entry_id)
+    svc.delete(entry.id)
+    return RedirectResponse("/diary?notice=Entry deleted.", status_code=303)
+
+
+@router.get("/diary/chart.svg")
+def diary_chart(request: Request, range: str = "weeks") -> Response:
+    from backcare.service.records import chart
+
+    days = 8 * 7 if range != "months" else 183
+    return Response(
+        chart(diary_for(request), "svg", days=days), media_type="image/svg+xml", headers={"cache-control": "no-store"}
+    )
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_page(request: Request, notice: str = "") -> HTMLResponse:
+    diary_for(request)
+    return render(request, "report.html", {"errors": [], "notice": notice})
+
+
+@router.get("/report.pdf")
+def report_pdf(request: Request) -> Response:
+    from backcare.service.records import report_pdf as build
+
+    pdf = build(diary_for(request))
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="backcare-report-{stamp}.pdf"'},
+    )
+
+
+@router.get("/export/{fmt}")
+def export_file(request: Request, fmt: str) -> Response:
+    from backcare.service.records import export
+
+    if fmt not in EXPORTS:
+        raise HTTPException(404, "Unknown export format.")
+    media, suffix = EXPORTS[fmt]
+    body = export(diary_for(request), fmt)  # type: ignore[arg-type]
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    return Response(
+        body, media_type=media, headers={"content-disposition": f'attachment; filename="backcare-{stamp}.{suffix}"'}
+    )
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def import_upload(request: Request, file: UploadFile) -> Response:
+    from backcare.service.records import ImportError_, import_file
+
+    svc = diary_for(request)
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        return render(
+            request,
+            "report.html",
+            {"errors": ["The file is larger than the 64 MB import limit."], "notice": ""},
+            status=413,
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload.json"
+        path.write_bytes(data)
+        try:
+            counts = import_file(svc, path)
+        except ImportError_ as exc:
+            message = str(exc).replace(str(path), file.filename or "the file")
+            return render(
+                request, "report.html", {"errors": [message, "Nothing was imported."], "notice": ""}, status=400
+            )
+    notice = (
+        f"Imported {counts['episodes']} episodes, {counts['medicine_intakes']} medicines "
+        f"and {counts['assessments']} checks."
+    )
+    return RedirectResponse(f"/report?notice={notice}", status_code=303)
