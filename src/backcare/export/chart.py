@@ -9,7 +9,10 @@ from typing import Any
 DailyPain = list[tuple[str, int, float, int]]
 
 
-def pain_chart(daily: DailyPain, fmt: str = "png", title: str = "Pain over time") -> bytes:
+def pain_chart(
+    daily: DailyPain, fmt: str = "png", title: str = "Pain over time", window: tuple[date, date] | None = None
+) -> bytes:
+    """``window`` fixes the date axis to the period shown, so a few entries do not stretch it."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -31,6 +34,8 @@ def pain_chart(daily: DailyPain, fmt: str = "png", title: str = "Pain over time"
             ax.legend(loc="upper right", fontsize=8, frameon=False)
         else:
             ax.text(0.5, 0.5, "No pain scores logged in this period", ha="center", va="center", transform=ax.transAxes)
+        if window is not None:
+            ax.set_xlim(window[0], window[1])  # type: ignore[arg-type]
         ax.set_ylim(0, 10.5)
         ax.set_yticks(range(0, 11, 2))
         ax.set_ylabel("pain (0–10)")

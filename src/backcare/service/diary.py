@@ -299,7 +299,7 @@ class DiaryService:
                     acts[b] += 1
             return [
                 Period(
-                    label=(f"week of {s.isoformat()}" if label == "week" else s.strftime("%B %Y")),
+                    label=(f"week of {s.day} {s:%b %Y}" if label == "week" else s.strftime("%B %Y")),
                     start=s,
                     episodes=len(pains[s]),
                     mean_pain=round(sum(pains[s]) / len(pains[s]), 1) if pains[s] else None,

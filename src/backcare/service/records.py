@@ -82,7 +82,12 @@ def report_pdf(service: DiaryService, days: int = 180, now: datetime | None = No
         record=record,
         questions={q["id"]: q for q in questions_catalogue()},
         red_flag_ids=red_flags,
-        chart_png=pain_chart(daily, "png", title=f"Worst pain each day, last {days} days"),
+        chart_png=pain_chart(
+            daily,
+            "png",
+            title=f"Worst pain each day, last {days} days",
+            window=(start.date(), now.date() + timedelta(days=1)),
+        ),
         product_names={p.id: p.name for p in engine().kb.products.values()},
         generated_at=now,
         intended_use="About this report: " + INTENDED_USE,
@@ -94,7 +99,9 @@ def report_pdf(service: DiaryService, days: int = 180, now: datetime | None = No
 def chart(service: DiaryService, fmt: str, days: int = 180) -> bytes:
     from backcare.export.chart import pain_chart
 
-    return pain_chart(service.daily_pain(days), fmt, title=f"Worst pain each day, last {days} days")
+    today = datetime.now(UTC).date()
+    window = (today - timedelta(days=days), today + timedelta(days=1))
+    return pain_chart(service.daily_pain(days), fmt, title=f"Worst pain each day, last {days} days", window=window)
 
 
 # --- import -----------------------------------------------------------------------------------

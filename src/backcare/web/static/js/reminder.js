@@ -32,10 +32,10 @@
     status.textContent = "Reminders on: every " + minutes + " minutes while this page is open.";
   }
   start.addEventListener("click", function () {
+    begin();
+    // Ask once for notifications; until (or unless) they are allowed, the in-page alert is used.
     if ("Notification" in window && Notification.permission === "default") {
-      Notification.requestPermission().finally(begin);
-    } else {
-      begin();
+      try { Notification.requestPermission(); } catch (e) { /* older browsers: in-page alert only */ }
     }
   });
   stop.addEventListener("click", function () {

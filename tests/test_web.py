@@ -1,0 +1,305 @@
+"""The web app and REST API through an in-process client: pages without JavaScript, the stateless
+check, security headers, CSRF, and in server mode accounts that cannot see each other's data."""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from backcare.config import Settings
+from backcare.store.repo import Store
+from backcare.web.app import create_app
+
+SECRET = "s" * 40
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store(f"sqlite:///{tmp_path / 'web.sqlite3'}")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def local(store: Store) -> TestClient:
+    return TestClient(create_app(Settings(), store))
+
+
+def server_client(store: Store) -> TestClient:
+    return TestClient(create_app(Settings(mode="server", secret_key=SECRET, secure_cookies=False), store))
+
+
+def token(client: TestClient) -> str:
+    if "csrftoken" not in client.cookies:
+        client.get("/")
+    return str(client.cookies["csrftoken"])
+
+
+def post(client: TestClient, path: str, data: dict[str, object], **kw: object) -> object:
+    return client.post(path, data={"csrftoken": token(client), **data}, **kw)  # type: ignore[arg-type]
+
+
+def state_of(page: str) -> str:
+    match = re.search(r'name="state" value="([^"]*)"', page)
+    assert match, page[:500]
+    return html.unescape(match.group(1))
+
+
+def answer(client: TestClient, page: str, qid: str, value: object, action: str = "next") -> str:
+    data = {"state": state_of(page), "qid": qid, "answer": value, "country": "uk", "action": action}
+    return post(client, "/check", data).text  # type: ignore[attr-defined]
+
+
+def test_every_page_sends_the_security_headers(local: TestClient) -> None:
+    for path in ("/", "/check", "/learn", "/api/v1/questions", "/static/css/app.css", "/nope"):
+        headers = local.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "same-origin"
+
+
+def test_pages_contain_no_inline_script(local: TestClient) -> None:
+    for path in ("/", "/check", "/plan", "/prevent", "/diary", "/report", "/learn", "/learn/treatment"):
+        page = local.get(path).text
+        assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page) is None, path
+        assert " on" + "click=" not in page and "style=" not in page, path
+
+
+def test_home_puts_check_my_back_first_with_the_intended_use(local: TestClient) -> None:
+    page = local.get("/").text
+    main = page.split('<main id="main"', 1)[1]
+    assert main.index("Check my back") < main.index("Your plan")
+    assert "not a diagnosis" in page
+
+
+def test_emergency_answer_shows_the_emergency_screen_at_once(local: TestClient) -> None:
+    page = local.get("/check").text
+    page = answer(local, page, "back_pain_present", "yes")
+    page = answer(local, page, "chest_pain", "no")
+    page = answer(local, page, "saddle_numbness", "no")
+    page = answer(local, page, "bladder_change", "yes")
+    assert "Call 999 now" in page and "Do not drive yourself" in page
+    assert "Possible cauda equina syndrome" in page
+
+
+def test_dont_know_is_offered_and_back_goes_back(local: TestClient) -> None:
+    page = local.get("/check").text
+    assert "I don't know" in page
+    page = answer(local, page, "back_pain_present", "yes")
+    assert "chest pain" in page
+    back = post(local, "/check", {"state": state_of(page), "qid": "chest_pain", "country": "uk", "action": "back"}).text  # type: ignore[attr-defined]
+    assert "Is back pain or a back spasm the main reason" in back
+
+
+def test_a_missing_answer_is_asked_again_with_a_message(local: TestClient) -> None:
+    page = local.get("/check").text
+    again = post(local, "/check", {"state": state_of(page), "qid": "back_pain_present", "country": "uk"})
+    assert again.status_code == 400  # type: ignore[attr-defined]
+    assert "Please choose an answer" in again.text  # type: ignore[attr-defined]
+
+
+def test_a_tampered_check_state_is_refused_clearly(local: TestClient) -> None:
+    response = post(local, "/check", {"state": '{"age": 999}', "qid": "sex", "answer": "male"})
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "start the check again" in response.text  # type: ignore[attr-defined]
+
+
+def test_forms_without_the_csrf_token_are_refused(local: TestClient) -> None:
+    local.get("/")
+    response = local.post("/diary", data={"pain": "3"})
+    assert response.status_code == 403
+    assert "form has expired" in response.text
+
+
+def test_stateless_api_assessment_gives_next_question_then_result(local: TestClient) -> None:
+    api = TestClient(local.app)
+    first = api.post("/api/v1/assess", json={"answers": {}}).json()
+    assert first["next_question"]["id"] == "back_pain_present" and not first["finished"]
+    assert first["result"]["status"] == "incomplete"
+    emergency = api.post("/api/v1/assess", json={"answers": {"back_pain_present": "yes", "chest_pain": "yes"}}).json()
+    assert emergency["finished"] and emergency["result"]["urgency"] == "emergency_now"
+    bad = api.post("/api/v1/assess", json={"answers": {"age": "old"}})
+    assert bad.status_code == 422 and bad.json()["error"]["problems"] == [
+        "age: expected a number from 0 to 120, got 'old'"
+    ]
+
+
+def test_api_diary_crud_and_errors(local: TestClient) -> None:
+    api = TestClient(local.app)
+    created = api.post(
+        "/api/v1/diary/episodes", json={"pain": 6, "locations": ["lower", "left"], "triggers": ["lifting"]}
+    )
+    assert created.status_code == 201
+    entry_id = created.json()["entry"]["id"]
+    assert api.get(f"/api/v1/diary/entries/{entry_id}").json()["entry"]["pain"] == 6
+    assert api.patch(f"/api/v1/diary/entries/{entry_id}", json={"pain": 4}).json()["entry"]["pain"] == 4
+    assert api.get(f"/api/v1/diary/entries/{entry_id}").json()["history"][0]["before"]["pain"] == 6
+    assert api.post("/api/v1/diary/episodes", json={"pain": 11}).status_code == 422
+    assert api.post("/api/v1/diary/medicines", json={"units": 2}).status_code == 422
+    med = api.post("/api/v1/diary/medicines", json={"product": "ibuprofen-200", "units": 2})
+    assert med.status_code == 201
+    assert api.get("/api/v1/trends").json()["weeks"][-1]["episodes"] == 1
+    assert api.get("/api/v1/export", params={"format": "csv"}).text.startswith("kind,id")
+    assert api.get("/api/v1/report").content[:5] == b"%PDF-"
+    assert api.delete(f"/api/v1/diary/entries/{entry_id}").status_code == 204
+    assert api.get(f"/api/v1/diary/entries/{entry_id}").status_code == 404
+
+
+def test_diary_page_logs_lists_edits_and_deletes(local: TestClient) -> None:
+    page = post(
+        local,
+        "/diary",
+        {
+            "pain": "6",
+            "locations": ["lower", "left"],
+            "triggers": ["lifting"],
+            "helped": ["heat"],
+            "tz": "Europe/London",
+        },
+    )
+    assert "pain 6/10; lower, left; after lifting; helped: heat" in page.text  # type: ignore[attr-defined]
+    entry_id = re.search(r"/diary/([0-9a-f-]{36})/edit", page.text).group(1)  # type: ignore[attr-defined,union-attr]
+    edited = post(
+        local, f"/diary/{entry_id}/edit", {"pain": "3", "locations": ["lower"], "note": "better", "tz": "Europe/London"}
+    )
+    assert "pain 3/10" in edited.text  # type: ignore[attr-defined]
+    assert "Delete for good" in local.get(f"/diary/{entry_id}/delete").text
+    gone = post(local, f"/diary/{entry_id}/delete", {})
+    assert "Entry deleted" in gone.text and "pain 3/10" not in gone.text  # type: ignore[attr-defined]
+    assert local.get("/diary/chart.svg").headers["content-type"].startswith("image/svg+xml")
+
+
+def test_learn_counts_views_and_holds_comments_for_moderation(local: TestClient) -> None:
+    assert "8 articles" not in local.get("/learn").text
+    first = local.get("/learn/treatment").text
+    assert "views" in first and "min read" in first and "Read next" in first and "Sources" in first
+    second = local.get("/learn/treatment").text
+    views = [int(re.search(r"(\d+) views", p).group(1)) for p in (first, second)]  # type: ignore[union-attr]
+    assert views[1] == views[0] + 1
+    errors = post(local, "/learn/treatment/comments", {"name": "", "email": "not-an-email", "body": "", "started": "0"})
+    assert errors.status_code == 400  # type: ignore[attr-defined]
+    for message in ("Please give a name", "does not look like an email", "at least a few words"):
+        assert message in errors.text  # type: ignore[attr-defined]
+    spam = post(
+        local,
+        "/learn/treatment/comments",
+        {"name": "Bot", "email": "b@x.org", "body": "buy now", "website": "http://spam", "started": "0"},
+    )
+    assert spam.status_code == 400  # type: ignore[attr-defined]
+    held = post(
+        local,
+        "/learn/treatment/comments",
+        {
+            "name": "Sam",
+            "email": "sam@example.org",
+            "body": "The heat timer helped me.",
+            "started": str(time.time() - 60),
+        },
+    )
+    assert "appear once a moderator has approved it" in held.text  # type: ignore[attr-defined]
+    assert "The heat timer helped me." not in held.text  # type: ignore[attr-defined]
+    queue = local.get("/admin/comments").text
+    comment_id = re.search(r"/admin/comments/([0-9a-f-]{36})", queue).group(1)  # type: ignore[union-attr]
+    post(local, f"/admin/comments/{comment_id}", {"decision": "approve"})
+    shown = local.get("/learn/treatment").text
+    assert "The heat timer helped me." in shown and "Sam" in shown and "sam@example.org" not in shown
+
+
+def register(client: TestClient, name: str, password: str = "correct horse battery") -> None:
+    response = post(client, "/account/register", {"username": name, "password": password, "confirm": password})
+    assert response.status_code == 200, response.text  # type: ignore[attr-defined]
+
+
+def test_server_mode_people_cannot_see_each_others_data(store: Store) -> None:
+    alice, bob = server_client(store), server_client(store)
+    register(alice, "alice")
+    register(bob, "bobby")
+    page = post(alice, "/diary", {"pain": "7", "note": "alice private", "tz": "UTC"})
+    entry_id = re.search(r"/diary/([0-9a-f-]{36})/edit", page.text).group(1)  # type: ignore[attr-defined,union-attr]
+    assert "alice private" not in bob.get("/diary").text
+    assert bob.get(f"/diary/{entry_id}/edit").status_code == 404
+    assert post(bob, f"/diary/{entry_id}/delete", {}).status_code == 404  # type: ignore[attr-defined]
+    api_headers = {"x-csrftoken": token(bob)}
+    assert bob.get(f"/api/v1/diary/entries/{entry_id}").status_code == 404
+    assert bob.delete(f"/api/v1/diary/entries/{entry_id}", headers=api_headers).status_code == 404
+    assert "alice private" not in bob.get("/export/json").text
+    assert "alice private" not in bob.get("/api/v1/export", params={"format": "csv"}).text
+    assert "alice private" in alice.get("/export/json").text
+
+
+def test_server_mode_requires_sign_in_for_personal_pages(store: Store) -> None:
+    anonymous = server_client(store)
+    response = anonymous.get("/diary", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/account/login")
+    assert anonymous.get("/api/v1/diary/entries").status_code == 401
+    assert anonymous.get("/check").status_code == 200  # the check itself needs no account
+
+
+def test_login_is_rate_limited(store: Store) -> None:
+    client = server_client(store)
+    register(client, "carol")
+    client.post("/account/logout", data={"csrftoken": token(client)})
+    attacker = server_client(store)
+    codes = [
+        post(attacker, "/account/login", {"username": "carol", "password": f"wrong{i}"}).status_code for i in range(6)
+    ]  # type: ignore[attr-defined]
+    assert codes[:5] == [400] * 5 and codes[5] == 429
+    blocked = post(attacker, "/account/login", {"username": "carol", "password": "correct horse battery"})
+    assert blocked.status_code == 429  # type: ignore[attr-defined]
+
+
+def test_session_cookie_is_signed_httponly_and_samesite(store: Store) -> None:
+    client = server_client(store)
+    token(client)
+    response = client.post(
+        "/account/register",
+        data={
+            "csrftoken": token(client),
+            "username": "dave1",
+            "password": "correct horse battery",
+            "confirm": "correct horse battery",
+        },
+        follow_redirects=False,
+    )
+    cookie = next(
+        v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith("backcare_session=")
+    )
+    assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+
+
+def test_account_deletion_deletes_the_data_after_offering_an_export(store: Store) -> None:
+    client = server_client(store)
+    register(client, "erin1")
+    post(client, "/diary", {"pain": "5", "tz": "UTC"})
+    page = client.get("/account").text
+    assert "/export/json" in page
+    assert post(client, "/account/delete", {"confirm": "wrong"}).status_code == 400  # type: ignore[attr-defined]
+    post(client, "/account/delete", {"confirm": "erin1"})
+    with store.transaction() as s:
+        from sqlalchemy import text
+
+        assert s.execute(text("SELECT count(*) FROM episodes")).scalar() == 0
+        assert s.execute(text("SELECT count(*) FROM users WHERE name = 'erin1'")).scalar() == 0
+
+
+def test_only_the_admin_moderates_in_server_mode(store: Store) -> None:
+    admin, reader = server_client(store), server_client(store)
+    register(admin, "admin1")
+    register(reader, "reader1")
+    assert reader.get("/admin/comments").status_code == 403
+    assert admin.get("/admin/comments").status_code == 200
+
+
+def test_openapi_lists_the_v1_api(local: TestClient) -> None:
+    paths = local.get("/openapi.json").json()["paths"]
+    assert {"/api/v1/assess", "/api/v1/diary/entries", "/api/v1/trends", "/api/v1/export", "/api/v1/import"} <= set(
+        paths
+    )
+    assert local.get("/api/docs").status_code == 200
