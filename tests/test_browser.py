@@ -178,6 +178,14 @@ def test_two_diary_entries_appear_in_the_list_and_chart(base: str, page: Any) ->
     assert chart.evaluate("img => img.naturalWidth") > 0
     assert "2" in page.locator("table.trends tbody tr").last.inner_text()
     assert axe(page) == []
+    page.click("text=Edit >> nth=0")
+    assert page.locator("h1").inner_text() == "Edit entry"
+    assert axe(page) == []
+    page.goto(f"{base}/diary")
+    page.click("text=Delete >> nth=0")
+    assert "Delete this entry?" in page.locator("h1").inner_text()
+    assert axe(page) == []
+    page.click("text=Keep it")
     if SHOTS:
         page.set_viewport_size({"width": 900, "height": 1000})
         page.reload()
@@ -225,7 +233,10 @@ def test_sitting_reminder_falls_back_to_an_in_page_alert(base: str, page: Any) -
     assert axe(page) == []
 
 
-@pytest.mark.parametrize("path", ["/", "/check", "/plan", "/learn", "/learn/what-is-a-back-spasm", "/nope"])
+PAGES = ["/", "/check", "/plan", "/learn", "/learn/what-is-a-back-spasm", "/api/docs", "/nope"]
+
+
+@pytest.mark.parametrize("path", PAGES)
 def test_pages_have_no_serious_accessibility_violations(base: str, page: Any, path: str) -> None:
     page.goto(f"{base}{path}")
     assert axe(page) == []
@@ -247,6 +258,7 @@ def test_in_server_mode_two_people_cannot_see_each_others_data(server_base: str,
         alice, bob = (c.new_page() for c in contexts)
         for pg, name in ((alice, "alice"), (bob, "bobby")):
             pg.goto(f"{server_base}/account/register")
+            assert axe(pg) == []
             pg.fill("#username", name)
             pg.fill("#password", "correct horse battery")
             pg.fill("#confirm", "correct horse battery")
@@ -262,6 +274,12 @@ def test_in_server_mode_two_people_cannot_see_each_others_data(server_base: str,
         assert "alice only" not in bob.inner_text("main")
         response = bob.goto(f"{server_base}{edit}")
         assert response is not None and response.status == 404
+        assert axe(bob) == []
+        bob.goto(f"{server_base}/account")
+        assert bob.locator("text=download everything as JSON").is_visible()
+        assert axe(bob) == []
+        bob.click("text=Sign out")
+        bob.goto(f"{server_base}/account/login")
         assert axe(bob) == []
     finally:
         for c in contexts:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backcare.domain import DONT_KNOW, Answers, Citation
+from backcare.domain import DONT_KNOW, Answers, Citation, PlanItem
 from backcare.engine.conditions import Effective, Test, Value, compile_condition
 from backcare.knowledge.base import KnowledgeBase
 from backcare.knowledge.schema import Advice, Cause, CitationRef, Condition, Question, Rule, ScreenFlag
@@ -41,6 +41,8 @@ class CompiledAdvice:
     advice: Advice
     test: Test
     citations: tuple[Citation, ...]
+    item: PlanItem
+    """The plan item this advice becomes: the same for everyone, so built once."""
 
 
 @dataclass(frozen=True)
@@ -77,12 +79,26 @@ class CompiledKnowledge:
             for c in kb.causes.values()
         )
         self.advice: tuple[CompiledAdvice, ...] = tuple(
-            CompiledAdvice(a, self.compile(a.when) if a.when is not None else _always, self.cite(a.citations))
-            for a in sorted(kb.advice.values(), key=lambda a: a.order)
+            self._advice(a) for a in sorted(kb.advice.values(), key=lambda a: a.order)
         )
         self.flags: tuple[CompiledFlag, ...] = tuple(
             CompiledFlag(f, self.compile(f.when), self.cite(f.citations)) for f in kb.screen.values()
         )
+
+    def _advice(self, a: Advice) -> CompiledAdvice:
+        citations = self.cite(a.citations)
+        item = PlanItem(
+            id=a.id,
+            section=a.section,
+            title=a.title,
+            text=a.text,
+            steps=tuple(a.steps),
+            cautions=tuple(a.cautions),
+            citations=citations,
+            timer_minutes=a.timer.minutes if a.timer else None,
+            timer_max_minutes=a.timer.max_minutes if a.timer else None,
+        )
+        return CompiledAdvice(a, self.compile(a.when) if a.when is not None else _always, citations, item)
 
     def compile(self, cond: Condition) -> Test:
         return compile_condition(cond, self.multi)

@@ -48,18 +48,7 @@ def build_plan(
 
 
 def _item(ca: CompiledAdvice) -> PlanItem:
-    a = ca.advice
-    return PlanItem(
-        id=a.id,
-        section=a.section,
-        title=a.title,
-        text=a.text,
-        steps=tuple(a.steps),
-        cautions=tuple(a.cautions),
-        citations=ca.citations,
-        timer_minutes=a.timer.minutes if a.timer else None,
-        timer_max_minutes=a.timer.max_minutes if a.timer else None,
-    )
+    return ca.item
 
 
 def _medicines(

@@ -5,13 +5,13 @@ The CLI and (later) the web app go through these functions only, so they cannot 
 
 from __future__ import annotations
 
-from dataclasses import asdict, is_dataclass
+from dataclasses import fields, is_dataclass
 from enum import Enum
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from backcare.domain import DONT_KNOW, Jurisdiction, Result
+from backcare.domain import DONT_KNOW, Citation, Jurisdiction, PlanItem, Result
 from backcare.engine.answers import InvalidAnswers
 from backcare.engine.assess import assess_raw
 from backcare.engine.compiled import CompiledKnowledge
@@ -60,7 +60,26 @@ def check_rules(root: Path = DATA_DIR) -> tuple[list[Problem], dict[str, int]]:
     return problems, counts
 
 
+@cache
+def _catalogue() -> tuple[dict[str, Any], ...]:
+    return tuple(_catalogue_entries())
+
+
 def questions_catalogue() -> list[dict[str, Any]]:
+    """The question catalogue (built once per process; callers get their own list)."""
+    return list(_catalogue())
+
+
+def question_entry(qid: str) -> dict[str, Any]:
+    return _catalogue_index()[qid]
+
+
+@cache
+def _catalogue_index() -> dict[str, dict[str, Any]]:
+    return {q["id"]: q for q in _catalogue()}
+
+
+def _catalogue_entries() -> list[dict[str, Any]]:
     out = []
     for q in engine().order:
         options = (
@@ -97,10 +116,35 @@ def evaluate_cases(path: Path) -> tuple[Evaluation, list[Problem]]:
     return evaluate(engine(), [(case, f"{file}:{line}") for case, file, line in loaded]), problems
 
 
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+# Plan items and citations come from the compiled knowledge and are shared by every result, so
+# their JSON form is built once and reused (keyed by identity; the objects live as long as the
+# process). Without this, JSON output was the slowest part of an API assessment.
+_SHARED: dict[int, tuple[Any, Any]] = {}
+_SHAREABLE = (Citation, PlanItem)
+
+
+def _fields_of(cls: type) -> tuple[str, ...] | None:
+    if cls not in _FIELDS:
+        _FIELDS[cls] = tuple(f.name for f in fields(cls)) if is_dataclass(cls) else None
+    return _FIELDS[cls]
+
+
 def to_jsonable(value: Any) -> Any:
     """Dataclasses, enums and tuples as plain JSON values."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {k: to_jsonable(v) for k, v in asdict(value).items()}
+    cls = type(value)
+    if cls in (str, int, float, bool) or value is None:
+        return value
+    names = _fields_of(cls)
+    if names is not None:
+        if isinstance(value, _SHAREABLE):
+            hit = _SHARED.get(id(value))
+            if hit is not None and hit[0] is value:
+                return hit[1]
+            data = {name: to_jsonable(getattr(value, name)) for name in names}
+            _SHARED[id(value)] = (value, data)
+            return data
+        return {name: to_jsonable(getattr(value, name)) for name in names}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dict):

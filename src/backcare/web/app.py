@@ -108,7 +108,7 @@ def create_app(settings: Settings, store: Store) -> ASGIApp:
         title="backcare API",
         version=__version__,
         description="Back pain triage, self-care plan, diary and records. Not a diagnosis; not for emergencies.",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -132,6 +132,12 @@ def create_app(settings: Settings, store: Store) -> ASGIApp:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": {"status": 422, "message": "invalid request", "problems": problems}}, 422)
         return render(request, "error.html", {"status": 400, "message": "; ".join(problems)}, status=400)
+
+    @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
+    def api_docs(request: Request) -> HTMLResponse:
+        # Rendered on the server from the OpenAPI document: the stock Swagger page loads its
+        # script from a CDN, which the CSP (and an offline machine) would block.
+        return render(request, "api_docs.html", {"spec": app.openapi()})
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, Any]:
