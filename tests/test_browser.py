@@ -114,7 +114,8 @@ def choose(page: Any, value: Any) -> None:
         page.fill("#answer", str(int(value)))
     else:
         page.check(f"input[name=answer][value='{value}']")
-    page.click("button[value=next]")
+    with page.expect_navigation(wait_until="domcontentloaded"):
+        page.click("button[value=next]")
 
 
 def qid(page: Any) -> str:

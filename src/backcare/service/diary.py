@@ -70,19 +70,8 @@ class DiaryService:
     def log_episode(self, **fields: Any) -> Logged:
         fields.setdefault("started_at", datetime.now(UTC))
         data = _validated(EpisodeIn, fields)
-        episode = Episode(
-            id=data.id or new_id(),
-            started_at=data.started_at,
-            tz=data.tz,
-            pain=data.pain,
-            ended_at=data.ended_at,
-            locations=tuple(data.locations),
-            qualities=tuple(data.qualities),
-            triggers=tuple(data.triggers),
-            helped=tuple(data.helped),
-            red_flags=tuple(self._check_flags(data.red_flags)),
-            note=data.note,
-        )
+        self._check_flags(data.red_flags)
+        episode = data.to_domain(data.id or new_id())
         with self.diary() as d:
             d.add(episode)
         return Logged(episode, self._alerts_for(episode))
@@ -100,15 +89,7 @@ class DiaryService:
             )
         contains = dict(known.contains) if known else given
         data = _validated(IntakeIn, {**fields, "product": product, "units": units, "contains": contains})
-        intake = MedicineIntake(
-            id=data.id or new_id(),
-            taken_at=data.taken_at,
-            tz=data.tz,
-            product=data.product,
-            units=data.units,
-            contains=tuple(sorted(data.contains.items())),
-            note=data.note,
-        )
+        intake = data.to_domain(data.id or new_id())
         with self.diary() as d:
             d.add(intake)
         return Logged(intake, self._alerts_for(intake))
@@ -116,14 +97,7 @@ class DiaryService:
     def log_action(self, action: str, minutes: int | None = None, **fields: Any) -> Logged:
         fields.setdefault("done_at", datetime.now(UTC))
         data = _validated(ActionIn, {**fields, "action": action, "minutes": minutes})
-        entry = SelfCareAction(
-            id=data.id or new_id(),
-            done_at=data.done_at,
-            tz=data.tz,
-            action=data.action,
-            minutes=data.minutes,
-            note=data.note,
-        )
+        entry = data.to_domain(data.id or new_id())
         with self.diary() as d:
             d.add(entry)
         return Logged(entry, [])
@@ -132,7 +106,7 @@ class DiaryService:
         self, day: date | None = None, pain_free: bool = True, pain: int | None = None, note: str = ""
     ) -> Logged:
         data = _validated(CheckInIn, {"day": day or date.today(), "pain_free": pain_free, "pain": pain, "note": note})
-        entry = CheckIn(id=new_id(), day=data.day, pain_free=data.pain_free, pain=data.pain, note=data.note)
+        entry = data.to_domain(new_id())
         with self.diary() as d:
             existing = d.checkins(entry.day, entry.day + timedelta(days=1))
             if existing:
@@ -179,39 +153,15 @@ class DiaryService:
 
     def _rebuild(self, before: Entry, merged: dict[str, Any]) -> Entry:
         if isinstance(before, Episode):
-            data = _validated(EpisodeIn, merged)
-            return Episode(
-                id=before.id,
-                started_at=data.started_at,
-                tz=data.tz,
-                pain=data.pain,
-                ended_at=data.ended_at,
-                locations=tuple(data.locations),
-                qualities=tuple(data.qualities),
-                triggers=tuple(data.triggers),
-                helped=tuple(data.helped),
-                red_flags=tuple(self._check_flags(data.red_flags)),
-                note=data.note,
-            )
+            episode: EpisodeIn = _validated(EpisodeIn, merged)
+            self._check_flags(episode.red_flags)
+            return episode.to_domain(before.id)
         if isinstance(before, MedicineIntake):
             merged["contains"] = dict(merged["contains"])
-            data = _validated(IntakeIn, merged)
-            return MedicineIntake(
-                id=before.id,
-                taken_at=data.taken_at,
-                tz=data.tz,
-                product=data.product,
-                units=data.units,
-                contains=tuple(sorted(data.contains.items())),
-                note=data.note,
-            )
+            return _validated(IntakeIn, merged).to_domain(before.id)  # type: ignore[no-any-return]
         if isinstance(before, SelfCareAction):
-            data = _validated(ActionIn, merged)
-            return SelfCareAction(
-                id=before.id, done_at=data.done_at, tz=data.tz, action=data.action, minutes=data.minutes, note=data.note
-            )
-        data = _validated(CheckInIn, merged)
-        return CheckIn(id=before.id, day=data.day, pain_free=data.pain_free, pain=data.pain, note=data.note)
+            return _validated(ActionIn, merged).to_domain(before.id)  # type: ignore[no-any-return]
+        return _validated(CheckInIn, merged).to_domain(before.id)  # type: ignore[no-any-return]
 
     def delete(self, entry_id: str) -> Entry:
         with self.diary() as d:

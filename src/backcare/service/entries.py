@@ -11,7 +11,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from backcare.domain import LOCATIONS, QUALITIES, SELF_CARE_ACTIONS, TRIGGERS
+from backcare.domain import (
+    LOCATIONS,
+    QUALITIES,
+    SELF_CARE_ACTIONS,
+    TRIGGERS,
+    CheckIn,
+    Episode,
+    MedicineIntake,
+    SelfCareAction,
+)
 
 # Entries dated a little ahead are allowed (clock skew, a different device), a day ahead is not.
 FUTURE_SLACK = timedelta(minutes=10)
@@ -133,6 +142,21 @@ class EpisodeIn(Timed):
     def _helped(cls, v: list[str]) -> list[str]:
         return _subset(v, (*SELF_CARE_ACTIONS, "medicine", "rest", "nothing"), "'what helped' item")
 
+    def to_domain(self, entry_id: str) -> Episode:
+        return Episode(
+            id=entry_id,
+            started_at=self.started_at,
+            tz=self.tz,
+            pain=self.pain,
+            ended_at=self.ended_at,
+            locations=tuple(self.locations),
+            qualities=tuple(self.qualities),
+            triggers=tuple(self.triggers),
+            helped=tuple(self.helped),
+            red_flags=tuple(self.red_flags),
+            note=self.note,
+        )
+
     @model_validator(mode="after")
     def _order(self) -> EpisodeIn:
         if self.ended_at is not None and self.ended_at < self.started_at:
@@ -155,6 +179,17 @@ class IntakeIn(Timed):
     def _at(cls, v: datetime) -> datetime:
         return _moment(v, "taken_at")
 
+    def to_domain(self, entry_id: str) -> MedicineIntake:
+        return MedicineIntake(
+            id=entry_id,
+            taken_at=self.taken_at,
+            tz=self.tz,
+            product=self.product,
+            units=self.units,
+            contains=tuple(sorted(self.contains.items())),
+            note=self.note,
+        )
+
 
 class ActionIn(Timed):
     id: str | None = Field(default=None, pattern=r"^[0-9a-f-]{36}$")
@@ -173,6 +208,11 @@ class ActionIn(Timed):
     def _action(cls, v: str) -> str:
         return _subset([v], SELF_CARE_ACTIONS, "self-care action")[0]
 
+    def to_domain(self, entry_id: str) -> SelfCareAction:
+        return SelfCareAction(
+            id=entry_id, done_at=self.done_at, tz=self.tz, action=self.action, minutes=self.minutes, note=self.note
+        )
+
 
 class CheckInIn(Strict):
     id: str | None = Field(default=None, pattern=r"^[0-9a-f-]{36}$")
@@ -180,6 +220,9 @@ class CheckInIn(Strict):
     pain_free: bool
     pain: int | None = Field(default=None, ge=0, le=10)
     note: Note = ""
+
+    def to_domain(self, entry_id: str) -> CheckIn:
+        return CheckIn(id=entry_id, day=self.day, pain_free=self.pain_free, pain=self.pain, note=self.note)
 
     @model_validator(mode="after")
     def _consistent(self) -> CheckInIn:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from backcare.domain import CheckIn, Episode, MedicineIntake, SelfCareAction, Urgency
+from backcare.domain import Urgency
 from backcare.export.records import AuditEntry, Record, SavedAssessment
 from backcare.service import INTENDED_USE, engine, questions_catalogue
 from backcare.service.diary import DiaryService
@@ -224,42 +224,9 @@ def import_file(service: DiaryService, path: Path) -> dict[str, int]:
     try:
         with service.diary() as d:
             existing = d.count()
-            for e in data.episodes:
-                d.add(
-                    Episode(
-                        id=str(e.id),
-                        started_at=e.started_at,
-                        tz=e.tz,
-                        pain=e.pain,
-                        ended_at=e.ended_at,
-                        locations=tuple(e.locations),
-                        qualities=tuple(e.qualities),
-                        triggers=tuple(e.triggers),
-                        helped=tuple(e.helped),
-                        red_flags=tuple(e.red_flags),
-                        note=e.note,
-                    )
-                )
-            for i in data.medicine_intakes:
-                d.add(
-                    MedicineIntake(
-                        id=str(i.id),
-                        taken_at=i.taken_at,
-                        tz=i.tz,
-                        product=i.product,
-                        units=i.units,
-                        contains=tuple(sorted(i.contains.items())),
-                        note=i.note,
-                    )
-                )
-            for a in data.self_care_actions:
-                d.add(
-                    SelfCareAction(
-                        id=str(a.id), done_at=a.done_at, tz=a.tz, action=a.action, minutes=a.minutes, note=a.note
-                    )
-                )
-            for c in data.checkins:
-                d.add(CheckIn(id=str(c.id), day=c.day, pain_free=c.pain_free, pain=c.pain, note=c.note))
+            for section in (data.episodes, data.medicine_intakes, data.self_care_actions, data.checkins):
+                for item in section:
+                    d.add(item.to_domain(str(item.id)))
             for s in data.assessments:
                 d.import_assessment(
                     s.id,
