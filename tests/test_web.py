@@ -27,6 +27,14 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
+def db_store(db_url: str) -> Iterator[Store]:
+    """SQLite and the PostgreSQL server: server mode is what a clinic runs on PostgreSQL."""
+    s = Store(db_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture
 def local(store: Store) -> TestClient:
     return TestClient(create_app(Settings(), store))
 
@@ -217,7 +225,8 @@ def register(client: TestClient, name: str, password: str = "correct horse batte
     assert response.status_code == 200, response.text  # type: ignore[attr-defined]
 
 
-def test_server_mode_people_cannot_see_each_others_data(store: Store) -> None:
+def test_server_mode_people_cannot_see_each_others_data(db_store: Store) -> None:
+    store = db_store
     alice, bob = server_client(store), server_client(store)
     register(alice, "alice")
     register(bob, "bobby")
@@ -242,7 +251,8 @@ def test_server_mode_requires_sign_in_for_personal_pages(store: Store) -> None:
     assert anonymous.get("/check").status_code == 200  # the check itself needs no account
 
 
-def test_login_is_rate_limited(store: Store) -> None:
+def test_login_is_rate_limited(db_store: Store) -> None:
+    store = db_store
     client = server_client(store)
     register(client, "carol")
     client.post("/account/logout", data={"csrftoken": token(client)})
@@ -274,7 +284,8 @@ def test_session_cookie_is_signed_httponly_and_samesite(store: Store) -> None:
     assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
 
 
-def test_account_deletion_deletes_the_data_after_offering_an_export(store: Store) -> None:
+def test_account_deletion_deletes_the_data_after_offering_an_export(db_store: Store) -> None:
+    store = db_store
     client = server_client(store)
     register(client, "erin1")
     post(client, "/diary", {"pain": "5", "tz": "UTC"})
@@ -289,7 +300,8 @@ def test_account_deletion_deletes_the_data_after_offering_an_export(store: Store
         assert s.execute(text("SELECT count(*) FROM users WHERE name = 'erin1'")).scalar() == 0
 
 
-def test_only_the_admin_moderates_in_server_mode(store: Store) -> None:
+def test_only_the_admin_moderates_in_server_mode(db_store: Store) -> None:
+    store = db_store
     admin, reader = server_client(store), server_client(store)
     register(admin, "admin1")
     register(reader, "reader1")
