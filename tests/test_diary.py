@@ -68,7 +68,8 @@ def test_delete_is_a_real_delete_including_the_audit_trail(diary: DiaryService) 
         ({"pain": 5, "started_at": NOW + timedelta(days=2)}, "started_at is in the future"),
         ({"pain": 5, "started_at": datetime(2026, 1, 1, 9, 0)}, "needs a time zone"),
         ({"pain": 5, "tz": "Mars/Olympus"}, "unknown time zone"),
-        ({"pain": 5, "red_flags": ["wobbly"]}, "unknown warning sign 'wobbly'"),
+        ({"pain": 5, "red_flags": ["wobbly"]}, "'wobbly' is not a warning sign"),
+        ({"pain": 5, "red_flags": ["diabetes"]}, "'diabetes' is not a warning sign"),
         ({"pain": 5, "colour": "red"}, "colour: Extra inputs are not permitted"),
     ],
 )
@@ -143,7 +144,7 @@ def test_too_much_ibuprofen_in_a_day_warns_at_entry_time(diary: DiaryService) ->
     first = diary.log_intake("ibuprofen-400", 2, taken_at=ago(hours=6), tz="UTC")
     assert first.alerts == []
     second = diary.log_intake("ibuprofen-400", 2, taken_at=ago(minutes=5), tz="UTC")
-    limit = [a for a in second.alerts if a.rule_id == "diary-medicine-over-label-limit"]
+    limit = [a for a in second.alerts if a.rule_id == "diary-anti-inflammatory-over-label-limit"]
     assert limit and "1600 mg" in limit[0].detail and "1200 mg" in limit[0].detail
     assert set(limit[0].entry_ids) == {first.entry.id, second.entry.id}
 
@@ -157,10 +158,30 @@ def test_daily_paracetamol_limit_follows_the_jurisdiction(db_url: str) -> None:
         for svc, product in ((uk, "paracetamol-500"), (us, "acetaminophen-500")):
             svc.log_intake(product, 4, taken_at=ago(hours=3), tz="UTC")
             last = svc.log_intake(product, 3, taken_at=ago(minutes=1), tz="UTC")
-            over = [a for a in last.alerts if a.rule_id == "diary-medicine-over-label-limit"]
+            over = [a for a in last.alerts if a.rule_id == "diary-paracetamol-over-label-limit"]
             assert bool(over) is (svc is us), (product, last.alerts)  # 3,500 mg: over the US 3,000, under the UK 4,000
     finally:
         store.close()
+
+
+def test_paracetamol_over_the_limit_across_midnight_is_an_emergency(diary: DiaryService) -> None:
+    evening = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
+    first = diary.log_intake("paracetamol-500", 8, taken_at=evening, tz="UTC")
+    second = diary.log_intake("paracetamol-500", 8, taken_at=evening + timedelta(hours=4), tz="UTC")
+    over = [
+        a for a in diary.alerts(now=evening + timedelta(hours=5)) if a.rule_id == "diary-paracetamol-over-label-limit"
+    ]
+    assert over and over[0].urgency is Urgency.EMERGENCY_NOW
+    assert set(over[0].entry_ids) == {first.entry.id, second.entry.id}
+    assert "8000 mg in the 24 hours" in over[0].detail
+
+
+def test_doses_more_than_24_hours_apart_do_not_add_up(diary: DiaryService) -> None:
+    start = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    for day in range(3):
+        diary.log_intake("paracetamol-500", 8, taken_at=start + timedelta(days=day), tz="UTC")
+    alerts = diary.alerts(now=start + timedelta(days=2, hours=1))
+    assert not any(a.rule_id == "diary-paracetamol-over-label-limit" for a in alerts)
 
 
 def test_two_paracetamol_products_on_one_day_warn(diary: DiaryService) -> None:

@@ -106,3 +106,20 @@ def test_one_sided_sciatica_without_deficit_stays_self_care(ck: CompiledKnowledg
     )
     assert result.urgency is Urgency.SELF_CARE
     assert result.possible_causes[0].id == "sciatica_radiculopathy"
+
+
+def test_no_back_pain_gets_no_back_pain_verdict_or_plan(ck: CompiledKnowledge) -> None:
+    result = assess(ck, complete(ck, back_pain_present="no"))
+    assert result.out_of_scope and result.urgency is Urgency.SELF_CARE
+    assert "ordinary back pain" not in result.headline
+    assert "cannot judge" in result.headline
+    assert result.plan is not None and result.plan.items == () and result.plan.medicines == ()
+
+
+def test_sudden_severe_pain_spreading_to_the_groin_over_50_is_an_emergency(ck: CompiledKnowledge) -> None:
+    answers = complete(
+        ck, age=58.0, onset="sudden", severity=8.0, pain_spread=("groin",), previous_episodes="one_or_two"
+    )
+    result = assess(ck, answers)
+    assert result.urgency is Urgency.EMERGENCY_NOW
+    assert "older-sudden-severe-pain-aorta-pattern" in {r.rule_id for r in result.reasons}

@@ -55,7 +55,7 @@ def test_invalid_input_is_re_asked_with_a_short_explanation(ck: CompiledKnowledg
 
 def test_dont_know_is_always_accepted_and_counts_as_yes_on_emergency_questions(ck: CompiledKnowledge) -> None:
     _, out = run(ck, ["y", "n", "?"])
-    assert "saddle numbness: dont know" in out
+    assert "— don't know" in " ".join(out.split())
     assert "EMERGENCY" in out
 
 

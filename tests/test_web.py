@@ -34,13 +34,17 @@ def db_store(db_url: str) -> Iterator[Store]:
     s.close()
 
 
+TEST_HOSTS = ("testserver",)
+
+
 @pytest.fixture
 def local(store: Store) -> TestClient:
-    return TestClient(create_app(Settings(), store))
+    return TestClient(create_app(Settings(allowed_hosts=TEST_HOSTS), store))
 
 
 def server_client(store: Store) -> TestClient:
-    return TestClient(create_app(Settings(mode="server", secret_key=SECRET, secure_cookies=False), store))
+    settings = Settings(mode="server", secret_key=SECRET, secure_cookies=False, allowed_hosts=TEST_HOSTS)
+    return TestClient(create_app(settings, store))
 
 
 def token(client: TestClient) -> str:
@@ -124,6 +128,43 @@ def test_forms_without_the_csrf_token_are_refused(local: TestClient) -> None:
     response = local.post("/diary", data={"pain": "3"})
     assert response.status_code == 403
     assert "form has expired" in response.text
+
+
+def test_a_form_posted_from_another_site_without_cookies_is_refused(store: Store) -> None:
+    client = TestClient(create_app(Settings(allowed_hosts=TEST_HOSTS), store))
+    response = client.post("/diary", data={"pain": "9", "note": "forged"})
+    assert response.status_code == 403
+    entry = TestClient(client.app).post("/api/v1/diary/episodes", json={"pain": 2}).json()["entry"]
+    assert client.post(f"/diary/{entry['id']}/delete").status_code == 403
+    with store.transaction() as s:
+        from sqlalchemy import text
+
+        assert s.execute(text("SELECT count(*) FROM episodes")).scalar() == 1
+
+
+def test_local_mode_answers_only_to_loopback_names(store: Store) -> None:
+    app = create_app(Settings(), store)
+    assert TestClient(app, base_url="http://127.0.0.1:8000").get("/").status_code == 200
+    assert TestClient(app, base_url="http://localhost:8000").get("/").status_code == 200
+    rebound = TestClient(app, base_url="http://evil.example")
+    assert rebound.get("/export/json").status_code == 400
+
+
+def test_import_upload_works_and_checks_its_token(local: TestClient, tmp_path: Path) -> None:
+    api = TestClient(local.app)
+    api.post("/api/v1/diary/episodes", json={"pain": 5, "note": "to move"})
+    exported = api.get("/api/v1/export").content
+    fresh = TestClient(create_app(Settings(allowed_hosts=TEST_HOSTS), Store(f"sqlite:///{tmp_path / 'other.sqlite3'}")))
+    forged = fresh.post("/import", files={"file": ("e.json", exported, "application/json")}, data={"csrftoken": "nope"})
+    assert forged.status_code == 403
+    done = fresh.post(
+        "/import", data={"csrftoken": token(fresh)}, files={"file": ("e.json", exported, "application/json")}
+    )
+    assert done.status_code == 200 and "Imported 1 episodes" in done.text
+    broken = fresh.post(
+        "/import", data={"csrftoken": token(fresh)}, files={"file": ("b.json", b'{"format": 1', "application/json")}
+    )
+    assert broken.status_code == 400 and "Nothing was imported" in broken.text
 
 
 def test_stateless_api_assessment_gives_next_question_then_result(local: TestClient) -> None:

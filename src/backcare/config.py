@@ -23,6 +23,8 @@ class Settings:
     database_url: str | None = None
     secure_cookies: bool = True
     """Server mode only: mark session cookies Secure (turn off only behind plain-HTTP tests)."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host names the web app answers to; empty means loopback names in local mode, any in server mode."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -45,4 +47,5 @@ class Settings:
             secret_key=secret,
             database_url=env.get("BACKCARE_DATABASE_URL") or None,
             secure_cookies=env.get("BACKCARE_SECURE_COOKIES", "1").strip() not in ("0", "false", "no"),
+            allowed_hosts=tuple(h.strip() for h in env.get("BACKCARE_ALLOWED_HOSTS", "").split(",") if h.strip()),
         )

@@ -78,7 +78,10 @@ class Citation:
     source_id: str
     title: str
     url: str
+    """The publisher's page where known, else the copy that was read."""
     locator: str = ""
+    read_copy: str = ""
+    """Where the fact was actually read, when that differs from ``url`` (a mirror or reproduction)."""
 
 
 @dataclass(frozen=True, slots=True)

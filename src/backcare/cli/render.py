@@ -13,6 +13,7 @@ from rich.table import Table
 from backcare import service
 from backcare.domain import Result, Status, Urgency
 from backcare.engine.compiled import CompiledKnowledge
+from backcare.service import shown_answer
 
 STYLE = {
     Urgency.EMERGENCY_NOW: "bold white on red",
@@ -39,15 +40,23 @@ def print_result(console: Console, result: Result, ck: CompiledKnowledge) -> Non
     for note in result.notes:
         console.print(f"[italic]{escape(note)}[/italic]")
 
+    primary = [r for r in result.reasons if r.urgency is result.urgency]
+    lesser = [r for r in result.reasons if r.urgency is not result.urgency]
     if result.reasons:
         console.rule("Why")
-        for reason in result.reasons:
+        for reason in primary:
             console.print(f"• [bold]{escape(reason.title)}[/bold] ({reason.urgency.value.replace('_', ' ')})")
             console.print(f"  {escape(reason.advice)}")
-            answered = "; ".join(f"{qid.replace('_', ' ')}: {_show(v)}" for qid, v in reason.answers)
+            answered = "; ".join(
+                f"{ck.questions[qid].text if qid in ck.questions else qid} {shown_answer(v)}"
+                for qid, v in reason.answers
+            )
             console.print(f"  [dim]Because you answered: {escape(answered)}[/dim]")
             for c in reason.citations:
                 console.print(f"  [dim]Source: {escape(c.title)} — {escape(c.locator)}. {escape(c.url)}[/dim]")
+        if lesser:
+            titles = "; ".join(r.title for r in lesser)
+            console.print(f"[dim]Also noted, and covered by the advice above: {escape(titles)}.[/dim]")
 
     if result.possible_causes:
         console.rule("Possible causes worth considering")

@@ -31,6 +31,11 @@ def assess(ck: CompiledKnowledge, answers: Answers, jurisdiction: Jurisdiction =
     out_of_scope = any(r.rule.out_of_scope for r in fired)
     level = ck.kb.levels[urgency.value]
     headline = level.headline.for_(jurisdiction)
+    outside = [r for r in fired if r.rule.out_of_scope]
+    if outside and urgency is Urgency.SELF_CARE:
+        # "Ordinary back pain you can look after yourself" would be wrong for someone without back
+        # pain: say instead, in the rule's own cited words, that this tool cannot judge it.
+        headline = outside[0].rule.advice
     notes: list[str] = []
     if not complete and urgency is not Urgency.EMERGENCY_NOW:
         so_far = (

@@ -107,8 +107,12 @@ class CompiledKnowledge:
         out = []
         for ref in refs:
             source = self.kb.sources.get(ref.source)
-            title, url = (source.title, source.url) if source else (ref.source, "")
-            out.append(Citation(ref.source, title, url, ref.locator))
+            if source is None:  # the lint refuses this; kept total for hand-built knowledge in tests
+                out.append(Citation(ref.source, ref.source, "", ref.locator))
+                continue
+            shown = source.canonical_url or source.url
+            copy = source.url if source.canonical_url else ""
+            out.append(Citation(ref.source, source.title, shown, ref.locator, copy))
         return tuple(out)
 
     def effective(self, answers: Answers) -> dict[str, Value]:

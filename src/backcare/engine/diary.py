@@ -7,8 +7,7 @@ Every alert names the entries that triggered it.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -154,37 +153,67 @@ def worsening_alerts(
     return []
 
 
+WINDOW = timedelta(hours=24)
+
+
+def _windows(intakes: Sequence[MedicineIntake], ingredients: set[str]) -> list[list[MedicineIntake]]:
+    """For each intake of these ingredients, the intakes of the 24 hours up to it: label limits
+    are per any 24 hours, not per calendar day, so an evening and the next morning add up."""
+    relevant = sorted((i for i in intakes if any(n in ingredients for n, _ in i.contains)), key=lambda i: i.taken_at)
+    return [[j for j in relevant if i.taken_at - WINDOW < j.taken_at <= i.taken_at] for i in relevant]
+
+
+def _worst(
+    windows: list[list[MedicineIntake]], score: Callable[[list[MedicineIntake]], float]
+) -> list[MedicineIntake] | None:
+    best: list[MedicineIntake] | None = None
+    for window in windows:
+        if best is None or score(window) > score(best):
+            best = window
+    return best
+
+
 def medicine_alerts(
     ck: CompiledKnowledge, rules: Sequence[DiaryRule], intakes: Sequence[MedicineIntake], jurisdiction: Jurisdiction
 ) -> list[DiaryAlert]:
     limits = daily_limits(ck, jurisdiction)
-    by_day: dict[date, list[MedicineIntake]] = defaultdict(list)
-    for intake in intakes:
-        by_day[local_day(intake.taken_at, intake.tz)].append(intake)
     alerts = []
-    for day, items in sorted(by_day.items()):
-        totals: dict[str, float] = defaultdict(float)
-        for item in items:
-            for ingredient, mg in item.contains:
-                totals[ingredient] += mg * item.units
-        for rule in rules:
-            if rule.kind == "medicine_limit":
-                for ingredient, total in sorted(totals.items()):
-                    limit = limits.get(ingredient)
-                    if limit is not None and total > limit:
-                        ids = [i.id for i in items if any(n == ingredient for n, _ in i.contains)]
-                        detail = (
-                            f"{day.isoformat()}: {ingredient} {total:g} mg logged; "
-                            f"the label maximum is {limit:g} mg in 24 hours."
-                        )
-                        alerts.append(_alert(ck, rule, ids, detail))
-            elif rule.kind == "paracetamol_duplicate":
-                products = {i.product for i in items if any(n == "paracetamol" for n, _ in i.contains)}
-                if len(products) >= 2:
-                    ids = [i.id for i in items if any(n == "paracetamol" for n, _ in i.contains)]
-                    detail = f"{day.isoformat()}: {', '.join(sorted(products))} all contain paracetamol."
-                    alerts.append(_alert(ck, rule, ids, detail))
+    for rule in rules:
+        if rule.kind == "medicine_limit":
+            for ingredient in rule.ingredients:
+                limit = limits.get(ingredient)
+                if limit is None:
+                    continue
+
+                def total(window: list[MedicineIntake], ingredient: str = ingredient) -> float:
+                    return sum(mg * i.units for i in window for n, mg in i.contains if n == ingredient)
+
+                worst = _worst(_windows(intakes, {ingredient}), total)
+                if worst is not None and total(worst) > limit:
+                    end = worst[-1].taken_at
+                    detail = (
+                        f"{ingredient} {total(worst):g} mg in the 24 hours up to {local_time(end, worst[-1].tz)}; "
+                        f"the label maximum is {limit:g} mg in 24 hours."
+                    )
+                    alerts.append(_alert(ck, rule, [i.id for i in worst], detail))
+        elif rule.kind == "paracetamol_duplicate":
+
+            def products(window: list[MedicineIntake]) -> float:
+                return len({i.product for i in window})
+
+            worst = _worst(_windows(intakes, {"paracetamol"}), products)
+            if worst is not None and products(worst) >= 2:
+                names = sorted({i.product for i in worst})
+                detail = f"Within 24 hours: {', '.join(names)} all contain paracetamol."
+                alerts.append(_alert(ck, rule, [i.id for i in worst], detail))
     return alerts
+
+
+def local_time(moment: datetime, tz: str) -> str:
+    try:
+        return moment.astimezone(ZoneInfo(tz)).strftime("%d %b %H:%M")
+    except (KeyError, ValueError):
+        return moment.strftime("%d %b %H:%M UTC")
 
 
 def diary_alerts(

@@ -37,6 +37,8 @@ def build_plan(
     )
     if not complete:
         return Plan((), (), "Answer the remaining questions to get your personal plan.", safety_net, number)
+    if eff.get("back_pain_present") == "no":
+        return Plan((), (), "The self-care plan is for back pain, so none is given here.", safety_net, number)
     items = tuple(
         _item(a) for a in ck.advice if a.advice.section != "safety_net" and urgency in a.advice.show_at and a.test(eff)
     )

@@ -6,6 +6,9 @@ from backcare.domain import Answers, Reason, Urgency
 from backcare.engine.compiled import CompiledKnowledge, CompiledRule
 from backcare.engine.conditions import Effective, matched_questions
 
+ASSUMED = "assumed until answered"
+"""Shown in a reason for a follow-up question the person has not answered yet."""
+
 
 def fired_rules(ck: CompiledKnowledge, eff: Effective) -> list[CompiledRule]:
     return [r for r in ck.rules if r.test(eff)]
@@ -26,6 +29,6 @@ def reasons(ck: CompiledKnowledge, fired: list[CompiledRule], answers: Answers, 
     out = []
     for r in ordered:
         used = matched_questions(r.rule.when, eff, ck.multi)
-        shown = tuple((qid, answers[qid]) if qid in answers else (qid, "assumed until answered") for qid in used)
+        shown = tuple((qid, answers[qid]) if qid in answers else (qid, ASSUMED) for qid in used)
         out.append(Reason(r.rule.id, r.rule.title, r.rule.urgency, r.rule.advice, shown, r.citations))
     return tuple(out)

@@ -86,6 +86,9 @@ class Source(Strict):
     id: SourceId
     title: str = Field(min_length=3)
     url: str = Field(pattern=r"^https?://")
+    """The copy that was read when the fact was checked (may be a mirror or reproduction)."""
+    canonical_url: str | None = Field(default=None, pattern=r"^https://")
+    """The publisher's own page, shown to people instead of a mirror; not itself read."""
     kind: Literal[
         "guideline",
         "systematic_review",
@@ -371,6 +374,8 @@ class DiaryRule(Strict):
     kind: Literal["red_flag", "recurrence", "persistence", "worsening", "medicine_limit", "paracetamol_duplicate"]
     urgency: Urgency
     params: dict[str, float] = {}
+    ingredients: list[Literal["paracetamol", "ibuprofen", "naproxen", "aspirin", "codeine"]] = []
+    """For medicine_limit rules: the ingredients this rule watches."""
     advice: str = Field(min_length=20)
     citations: Annotated[list[CitationRef], Field(min_length=1)]
     evidence: Verification
@@ -378,6 +383,8 @@ class DiaryRule(Strict):
 
     @model_validator(mode="after")
     def _params_fit_kind(self) -> DiaryRule:
+        if self.kind == "medicine_limit" and not self.ingredients:
+            raise ValueError("a medicine_limit rule needs ingredients")
         needed = {
             "recurrence": {"episodes", "within_days"},
             "persistence": {"days", "min_pain"},

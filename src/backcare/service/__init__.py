@@ -16,6 +16,7 @@ from backcare.engine.answers import InvalidAnswers
 from backcare.engine.assess import assess_raw
 from backcare.engine.compiled import CompiledKnowledge
 from backcare.engine.evaluate import Evaluation, evaluate
+from backcare.engine.triage import ASSUMED
 from backcare.knowledge.base import Problem
 from backcare.knowledge.lint import lint
 from backcare.knowledge.loader import (
@@ -160,3 +161,16 @@ def result_json(result: Result) -> dict[str, Any]:
         reason["answers"] = {qid: value for qid, value in reason["answers"]}
     data["intended_use"] = INTENDED_USE
     return data
+
+
+def shown_answer(value: object) -> str:
+    """An answer in words for people: "don't know", "not asked yet (taken as yes, to be safe)"."""
+    if value == ASSUMED:
+        return "not answered yet, so taken as yes to be safe"
+    if value == DONT_KNOW:
+        return "don't know"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v).replace("_", " ") for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace("_", " ")

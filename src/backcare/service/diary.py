@@ -117,10 +117,15 @@ class DiaryService:
         return Logged(entry, [])
 
     def _check_flags(self, flags: list[str]) -> list[str]:
-        questions = engine().questions
-        bad = [f for f in flags if f not in questions or questions[f].kind != "yes_no"]
+        allowed = warning_signs()
+        bad = [f for f in flags if f not in allowed]
         if bad:
-            raise InvalidEntry([f"red_flags: unknown warning sign {b!r} (use a yes/no question id)" for b in bad])
+            raise InvalidEntry(
+                [
+                    f"red_flags: {b!r} is not a warning sign that can be logged (one of: {', '.join(allowed)})"
+                    for b in bad
+                ]
+            )
         return flags
 
     # --- reading, editing, deleting -----------------------------------------------------------
@@ -267,6 +272,17 @@ class DiaryService:
         now = now or datetime.now(UTC)
         with self.diary() as d:
             return d.daily_pain(now - timedelta(days=days), now + timedelta(days=1))
+
+
+WARNING_SECTIONS = ("emergency", "red_flags", "nerves", "organs", "other")
+
+
+def warning_signs() -> tuple[str, ...]:
+    """Question ids a person can log as a warning sign in the diary: the yes/no symptom questions
+    whose "don't know" counts as yes (not history such as past cancer)."""
+    return tuple(
+        q.id for q in engine().order if q.kind == "yes_no" and q.if_unsure == "yes" and q.section in WARNING_SECTIONS
+    )
 
 
 def entry_time(entry: Entry) -> datetime:

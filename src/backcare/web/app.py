@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backcare import __version__
@@ -28,6 +29,7 @@ from backcare.web import api, pages_account, pages_check, pages_diary, pages_lea
 from backcare.web.context import Web, render
 
 STATIC = Path(__file__).parent / "static"
+LOOPBACK = ["127.0.0.1", "localhost", "[::1]", "::1"]
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -84,6 +86,22 @@ async def csrf_failed(scope: Scope, send: Send, message_id: Any = None) -> None:
         kind = b"text/html; charset=utf-8"
     await send({"type": "http.response.start", "status": 403, "headers": [[b"content-type", kind]]})
     await send({"type": "http.response.body", "body": body})
+
+
+class FormPaths:
+    """Every page path (not the JSON API): asgi-csrf checks these even when a request carries no
+    cookies, so another website cannot post a form to a local backcare. The API needs no such
+    rule: it accepts only JSON bodies, which browsers will not send across sites without CORS."""
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and not path.startswith("/api/")
+
+
+def multipart_import(scope: Scope) -> bool:
+    """asgi-csrf 0.11 cannot read multipart bodies with current python-multipart, so the import
+    upload is checked by the route itself (``web.csrf.check_form_token``) with the same token."""
+    headers = dict(scope.get("headers") or [])
+    return scope.get("path") == "/import" and headers.get(b"content-type", b"").startswith(b"multipart/form-data")
 
 
 def local_secret(store: Store) -> str:
@@ -154,11 +172,17 @@ def create_app(settings: Settings, store: Store) -> ASGIApp:
         same_site="lax",
         https_only=settings.mode == "server" and settings.secure_cookies,
     )
+    app.state.csrf_secret = secret
     protected = asgi_csrf(
         session,
         signing_secret=secret,
-        always_protect={"/account/login", "/account/register"},
+        always_protect=FormPaths(),
+        skip_if_scope=multipart_import,
         cookie_samesite="Strict",
         send_csrf_failed=csrf_failed,
     )
-    return SecurityHeaders(protected)
+    # DNS rebinding: a page on another name that resolves to 127.0.0.1 must not reach local data.
+    hosts = (
+        list(settings.allowed_hosts) if settings.allowed_hosts else (["*"] if settings.mode == "server" else LOOPBACK)
+    )
+    return SecurityHeaders(TrustedHostMiddleware(protected, allowed_hosts=hosts))

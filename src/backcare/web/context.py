@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from backcare import __version__, service
 from backcare.config import Settings
 from backcare.domain import EMERGENCY_NUMBER
+from backcare.service import shown_answer
 from backcare.service.diary import DiaryService
 from backcare.store.repo import LOCAL_USER, Store
 
@@ -23,6 +24,7 @@ TEMPLATES = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+TEMPLATES.globals["shown_answer"] = shown_answer
 
 
 @dataclass

@@ -17,6 +17,7 @@ from backcare.service.diary import DiaryService, describe
 from backcare.service.entries import InvalidEntry, local_zone_name, valid_zone
 from backcare.store.repo import Ambiguous, NotFound
 from backcare.web.context import diary_for, render
+from backcare.web.csrf import check_form_token
 
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD = 64 * 1024 * 1024
@@ -237,6 +238,7 @@ def export_file(request: Request, fmt: str) -> Response:
 async def import_upload(request: Request, file: UploadFile) -> Response:
     from backcare.service.records import ImportError_, import_file
 
+    check_form_token(request, (await request.form()).get("csrftoken"))
     svc = diary_for(request)
     data = await file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
