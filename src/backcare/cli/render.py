@@ -48,7 +48,7 @@ def print_result(console: Console, result: Result, ck: CompiledKnowledge) -> Non
             console.print(f"• [bold]{escape(reason.title)}[/bold] ({reason.urgency.value.replace('_', ' ')})")
             console.print(f"  {escape(reason.advice)}")
             answered = "; ".join(
-                f"{ck.questions[qid].text if qid in ck.questions else qid} {shown_answer(v)}"
+                f"“{ck.questions[qid].text if qid in ck.questions else qid}” — {shown_answer(v)}"
                 for qid, v in reason.answers
             )
             console.print(f"  [dim]Because you answered: {escape(answered)}[/dim]")
