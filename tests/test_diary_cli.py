@@ -63,7 +63,7 @@ def test_a_warning_sign_logged_shows_the_emergency_at_once(run) -> None:  # type
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("diary", "add", "--pain", "12"), "pain: Input should be less than or equal to 10"),
+        (("diary", "add", "--pain", "12"), "pain: must be 10 or less"),
         (("diary", "add", "--pain", "3", "--where", "elbow"), "unknown location 'elbow'"),
         (("diary", "add", "--pain", "3", "--at", "yesterday"), "is not a date and time"),
         (("diary", "add", "--medicine", "unknown-pill"), "is not a known product"),

@@ -158,7 +158,7 @@ BAD_FILES = {
                 }
             ]
         },
-        "episodes.0.pain: Input should be less than or equal to 10",
+        "episodes.0.pain: must be 10 or less",
     ),
     "future date": (
         {
@@ -185,7 +185,7 @@ BAD_FILES = {
                 }
             ]
         },
-        "episodes.0.x: Extra inputs are not permitted",
+        "episodes.0.x: is not a field backcare knows",
     ),
     "duplicate ids": (
         {
@@ -207,6 +207,23 @@ BAD_FILES = {
         "duplicate id 9b2f0c1e-0000-4000-8000-000000000001",
     ),
     "wrong format": ({"format": "something-else"}, "not a backcare JSON export"),
+    "unreadable saved check": (
+        {
+            "assessments": [
+                {
+                    "id": "9b2f0c1e-0000-4000-8000-000000000009",
+                    "created_at": "2026-01-01T09:00:00+00:00",
+                    "jurisdiction": "uk",
+                    "knowledge_version": "x",
+                    "status": "complete",
+                    "urgency": "self_care",
+                    "answers": {"age": "banana"},
+                    "result": {},
+                }
+            ]
+        },
+        "age: expected a number",
+    ),
     "huge note": (
         {
             "episodes": [

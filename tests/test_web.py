@@ -225,6 +225,24 @@ def test_diary_page_logs_lists_edits_and_deletes(local: TestClient) -> None:
     assert local.get("/diary/chart.svg").headers["content-type"].startswith("image/svg+xml")
 
 
+def test_diary_page_logs_medicines_self_care_and_pain_free_days(local: TestClient) -> None:
+    page = post(local, "/diary/medicine", {"product": "paracetamol-500", "units": "8", "tz": "UTC"})
+    assert "paracetamol" in page.text.lower()  # type: ignore[attr-defined]
+    over = post(local, "/diary/medicine", {"product": "paracetamol-500", "units": "2", "tz": "UTC"})
+    assert "More paracetamol than the label allows" in over.text and "Call 999 now" in over.text  # type: ignore[attr-defined]
+    assert "heat" in post(local, "/diary/selfcare", {"action": "heat", "minutes": "15", "tz": "UTC"}).text  # type: ignore[attr-defined]
+    assert "no pain today" in post(local, "/diary/painfree", {}).text  # type: ignore[attr-defined]
+    bad = post(local, "/diary/medicine", {"product": "mystery", "units": "1"})
+    assert bad.status_code == 400 and "is not a known product" in bad.text  # type: ignore[attr-defined]
+
+
+def test_an_invalid_edit_keeps_what_was_typed(local: TestClient) -> None:
+    page = post(local, "/diary", {"pain": "6", "note": "first", "tz": "UTC"})
+    entry_id = re.search(r"/diary/([0-9a-f-]{36})/edit", page.text).group(1)  # type: ignore[attr-defined,union-attr]
+    again = post(local, f"/diary/{entry_id}/edit", {"pain": "11", "note": "typed but invalid", "tz": "UTC"})
+    assert again.status_code == 400 and "typed but invalid" in again.text  # type: ignore[attr-defined]
+
+
 def test_learn_counts_views_and_holds_comments_for_moderation(local: TestClient) -> None:
     assert "8 articles" not in local.get("/learn").text
     first = local.get("/learn/treatment").text

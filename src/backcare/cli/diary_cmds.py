@@ -174,6 +174,9 @@ def run(args: argparse.Namespace, settings: Settings, ask: Ask = input) -> int:
     except (NotFound, Ambiguous) as exc:
         err(str(exc.args[0]) if exc.args else "not found")
         return EXIT_USAGE
+    except EOFError:
+        err("input ended before the answer was given; nothing was saved or changed")
+        return EXIT_FAIL
     raise AssertionError(args.command)
 
 
@@ -198,7 +201,11 @@ def _diary(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
         stamp, kind, what = describe(entry)
         console.print(f"[bold]{kind}[/bold] {entry.id}\n{stamp}: {escape(what)}")
         for change in trail:
-            console.print(f"[dim]edited {change['changed_at']}: was {escape(str(change['before']))}[/dim]")
+            before, after = change["before"], change["after"]
+            changed = [
+                f"{k}: {before[k]!s} → {after.get(k)!s}" for k in before if k != "id" and before[k] != after.get(k)
+            ]
+            console.print(f"[dim]edited {change['changed_at'][:16]}: {escape('; '.join(changed) or 'no change')}[/dim]")
         return EXIT_OK
     if cmd == "edit":
         changes = _fields_from_flags(args)
@@ -254,6 +261,8 @@ def _add(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
     when = parse_when(args.at)
     moment = {"started_at": when} if when else {}
     fields = _fields_from_flags(args)
+    if args.no_pain and "pain" in fields and fields["pain"] > 0:
+        raise InvalidEntry(["--no-pain and --pain: a pain-free day cannot also have a pain score above 0"])
     logged_any = False
     alerts: list[DiaryAlert] = []
     if args.no_pain:
@@ -274,6 +283,12 @@ def _add(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
         done = {"done_at": when} if when else {}
         logged = svc.log_action(args.did, args.minutes, **done)
         console.print(f"Logged {logged.entry.action} ({logged.entry.id[:8]}).")
+        limits = session_limit(args.did)
+        if limits is not None and args.minutes is not None and args.minutes > limits[1]:
+            console.print(
+                f"[yellow]! {args.did.capitalize()} sessions should last about {limits[0]} minutes and never more "
+                f"than {limits[1]}: longer can burn or chill the skin. Take it off and check your skin.[/yellow]"
+            )
         logged_any = True
     if fields or not logged_any:
         if "pain" not in fields:
@@ -306,7 +321,7 @@ def _pain(text: str) -> int:
 
 def _ask_episode(ask: Ask) -> dict[str, Any]:
     console = make_console()
-    console.print("Log an episode. Press Enter to skip a question.")
+    console.print("Log an episode. The pain score is needed; press Enter to skip the other questions.")
     fields: dict[str, Any] = {"pain": _ask_until(ask, "Pain now, 0 to 10: ", _pain)}
     where = _ask_until(
         ask, f"Where? ({', '.join(LOCATIONS)}; e.g. lower-left): ", lambda t: parse_locations([t]) if t.strip() else []
@@ -391,6 +406,18 @@ def _report(args: argparse.Namespace, svc: Any) -> int:
     _write(out, pdf)
     make_console().print(f"Report written to {out} ({page_count(pdf)} page(s)).")
     return EXIT_OK
+
+
+def session_limit(action: str) -> tuple[int, int] | None:
+    """(usual, longest) heat or cold session in minutes, from the plan's timer in the knowledge base."""
+    from backcare.service import engine
+
+    wanted = {"heat": "heat", "ice": "cold"}.get(action)
+    for ca in engine().advice:
+        timer = ca.advice.timer
+        if wanted and timer is not None and wanted in ca.advice.id:
+            return timer.minutes, timer.max_minutes
+    return None
 
 
 def page_count(pdf: bytes) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -44,6 +44,8 @@ class ReportInput:
     red_flag_ids: list[str]
     chart_png: bytes
     product_names: dict[str, str]
+    alerts: list[Any]
+    """The diary's re-triage alerts now (``DiaryAlert``), shown beside the last saved check."""
     generated_at: datetime
     intended_use: str
     period_label: str
@@ -142,7 +144,7 @@ def build_report(data: ReportInput) -> bytes:
         ],
         ["Set off or made worse by", f"{said('trigger')}; diary: {top(triggers)}"],
         ["What helps", top(helped)],
-        ["Severity", f"{said('severity')} out of 10 at the last check; {diary_pain}"],
+        ["Severity", (f"{said('severity')} out of 10 at the last check; " if latest else "") + diary_pain],
         ["Previous episodes", said("previous_episodes")],
     ]
     story += [
@@ -170,10 +172,19 @@ def build_report(data: ReportInput) -> bytes:
                 P(f"{max(units_per_day.values()):g} units", "cell"),
             ]
         )
+    totals: dict[str, float] = {}  # per ingredient, the most in any 24 hours (all products)
+    for i in record.intakes:
+        for name, _ in i.contains:
+            window = [j for j in record.intakes if timedelta(0) <= i.taken_at - j.taken_at < timedelta(hours=24)]
+            total = sum(mg * j.units for j in window for n, mg in j.contains if n == name)
+            totals[name] = max(totals.get(name, 0.0), total)
     story.append(Paragraph("Medicines tried", st["h"]))
     story.append(P(f"Taken before the last check: {said('medicines_taken')}."))
     if len(med_rows) > 1:
         story.append(_table(med_rows, [70 * mm, 45 * mm, 20 * mm, 43 * mm]))
+    if totals:
+        most = ", ".join(f"{name} {mg:g} mg" for name, mg in sorted(totals.items()))
+        story.append(P(f"Most taken in any 24 hours, all products counted: {most}."))
 
     # 3. Nerves, bladder and bowel, and the other red-flag questions with every answer.
     flag_rows: list[list[Any]] = [[P("Question asked", "cell"), P("Answer", "cell")]]
@@ -246,7 +257,12 @@ def build_report(data: ReportInput) -> bytes:
     if record.checkins:
         story.append(P(f"Daily check-ins: {len(record.checkins)}, of which {free} were pain-free days."))
 
-    # 7. Latest urgency and why.
+    # 7. Latest urgency and why, and what the diary says now.
+    if data.alerts:
+        story.append(Paragraph("What the diary shows now", st["h"]))
+        for alert in data.alerts[:6]:
+            level = alert.urgency.value.replace("_", " ").upper()
+            story.append(P(f"• {level}: {alert.title}. {alert.detail}"))
     story.append(Paragraph("Latest check: how urgent, and why", st["h"]))
     if latest is None:
         story.append(P("No check saved."))

@@ -4,6 +4,7 @@ imports, with messages that name the field that is wrong."""
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
@@ -33,11 +34,32 @@ class InvalidEntry(ValueError):
         self.problems = problems
 
 
+PLAIN = [
+    (re.compile(r"^Input should be less than or equal to (\S+)$"), r"must be \1 or less"),
+    (re.compile(r"^Input should be greater than or equal to (\S+)$"), r"must be \1 or more"),
+    (re.compile(r"^Input should be greater than (\S+)$"), r"must be more than \1"),
+    (re.compile(r"^Input should be a valid integer.*$"), "must be a whole number"),
+    (re.compile(r"^Input should be a valid number.*$"), "must be a number"),
+    (re.compile(r"^Extra inputs are not permitted$"), "is not a field backcare knows"),
+    (re.compile(r"^Field required$"), "is missing"),
+    (re.compile(r"^String should have at most (\d+) characters$"), r"is too long (at most \1 characters)"),
+]
+
+
+def plain(message: str) -> str:
+    """pydantic's wording, said the way a person would."""
+    message = message.removeprefix("Value error, ")
+    for pattern, replacement in PLAIN:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
 def explain(exc: ValidationError, prefix: str = "") -> list[str]:
     out = []
     for e in exc.errors():
         loc = ".".join(str(p) for p in e["loc"])
-        message = str(e["msg"]).removeprefix("Value error, ")
+        message = plain(str(e["msg"]))
         out.append(f"{prefix}{loc}: {message}" if loc else f"{prefix}{message}")
     return out
 

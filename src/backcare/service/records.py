@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from backcare.domain import Urgency
+from backcare.engine.answers import InvalidAnswers, validate_answers
 from backcare.export.records import AuditEntry, Record, SavedAssessment
 from backcare.service import INTENDED_USE, engine, questions_catalogue
 from backcare.service.diary import DiaryService
@@ -89,6 +90,7 @@ def report_pdf(service: DiaryService, days: int = 180, now: datetime | None = No
             window=(start.date(), now.date() + timedelta(days=1)),
         ),
         product_names={p.id: p.name for p in engine().kb.products.values()},
+        alerts=service.alerts(now),
         generated_at=now,
         intended_use="About this report: " + INTENDED_USE,
         period_label=f"{start:%d %b %Y} to {now:%d %b %Y}",
@@ -133,6 +135,10 @@ class AssessmentIn(Strict):
     def _answers(cls, v: dict[str, Any]) -> dict[str, Any]:
         if len(v) > 500 or len(json.dumps(v)) > 100_000:
             raise ValueError("too many or too large answers")
+        try:
+            validate_answers(v, engine().questions)
+        except InvalidAnswers as exc:
+            raise ValueError(f"answers that backcare cannot read: {exc}") from None
         return v
 
 

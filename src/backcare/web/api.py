@@ -16,7 +16,7 @@ from typing import Any, Literal
 import orjson
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from backcare import service
 from backcare.domain import Jurisdiction
@@ -43,6 +43,8 @@ def problem(status: int, message: str, problems: list[str] | None = None) -> JSO
 
 
 class AssessmentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     answers: dict[str, Any] = Field(
         default_factory=dict, description="question id → answer, as in `backcare questions`"
     )

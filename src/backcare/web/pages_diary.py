@@ -130,6 +130,64 @@ def _find(svc: DiaryService, entry_id: str) -> Any:
         raise HTTPException(404, "No such diary entry.") from None
 
 
+@router.post("/diary/medicine", response_class=HTMLResponse)
+async def diary_medicine(request: Request) -> Response:
+    svc = diary_for(request)
+    form = await request.form()
+    units = str(form.get("units", "1")).strip() or "1"
+    try:
+        try:
+            amount = float(units)
+        except ValueError:
+            raise InvalidEntry(["units: give the number of tablets or doses, for example 2"]) from None
+        logged = svc.log_intake(str(form.get("product", "")), amount, tz=_zone(form.get("tz")))
+    except InvalidEntry as exc:
+        return _page(request, svc, exc.problems, status=400)
+    notice = "Medicine saved." + (" Please read the alert below." if logged.alerts else "")
+    return RedirectResponse(f"/diary?notice={notice}", status_code=303)
+
+
+@router.post("/diary/selfcare", response_class=HTMLResponse)
+async def diary_selfcare(request: Request) -> Response:
+    svc = diary_for(request)
+    form = await request.form()
+    minutes = str(form.get("minutes", "")).strip()
+    try:
+        if minutes and not minutes.isdigit():
+            raise InvalidEntry(["minutes: give a whole number of minutes"])
+        svc.log_action(str(form.get("action", "")), int(minutes) if minutes else None, tz=_zone(form.get("tz")))
+    except InvalidEntry as exc:
+        return _page(request, svc, exc.problems, status=400)
+    return RedirectResponse("/diary?notice=Self-care saved.", status_code=303)
+
+
+@router.post("/diary/painfree")
+def diary_painfree(request: Request) -> Response:
+    diary_for(request).check_in(pain_free=True)
+    return RedirectResponse("/diary?notice=Saved: no pain today.", status_code=303)
+
+
+def _edit_page(
+    request: Request, entry_id: str, tz: str, values: Any, when: str, errors: list[str], status: int = 200
+) -> HTMLResponse:
+    return render(
+        request,
+        "diary_edit.html",
+        {
+            "entry": values,
+            "entry_id": entry_id,
+            "tz": tz,
+            "when": when,
+            "errors": errors,
+            "locations": LOCATIONS,
+            "qualities": QUALITIES,
+            "triggers": TRIGGERS,
+            "helped_options": (*SELF_CARE_ACTIONS, "medicine", "rest"),
+        },
+        status=status,
+    )
+
+
 @router.get("/diary/{entry_id}/edit", response_class=HTMLResponse)
 def diary_edit_form(request: Request, entry_id: str) -> HTMLResponse:
     svc = diary_for(request)
@@ -137,19 +195,7 @@ def diary_edit_form(request: Request, entry_id: str) -> HTMLResponse:
     if not isinstance(entry, Episode):
         raise HTTPException(404, "Only episodes can be edited here; delete and re-add other entries.")
     local = entry.started_at.astimezone(ZoneInfo(entry.tz)) if valid_zone(entry.tz) else entry.started_at
-    return render(
-        request,
-        "diary_edit.html",
-        {
-            "entry": entry,
-            "when": local.strftime("%Y-%m-%dT%H:%M"),
-            "errors": [],
-            "locations": LOCATIONS,
-            "qualities": QUALITIES,
-            "triggers": TRIGGERS,
-            "helped_options": (*SELF_CARE_ACTIONS, "medicine", "rest"),
-        },
-    )
+    return _edit_page(request, entry.id, entry.tz, entry, local.strftime("%Y-%m-%dT%H:%M"), [])
 
 
 @router.post("/diary/{entry_id}/edit", response_class=HTMLResponse)
@@ -160,20 +206,8 @@ async def diary_edit(request: Request, entry_id: str) -> Response:
     try:
         svc.edit(entry.id, **_episode_fields(form))
     except InvalidEntry as exc:
-        return render(
-            request,
-            "diary_edit.html",
-            {
-                "entry": entry,
-                "when": str(form.get("when", "")),
-                "errors": exc.problems,
-                "locations": LOCATIONS,
-                "qualities": QUALITIES,
-                "triggers": TRIGGERS,
-                "helped_options": (*SELF_CARE_ACTIONS, "medicine", "rest"),
-            },
-            status=400,
-        )
+        when = str(form.get("when", ""))
+        return _edit_page(request, entry.id, entry.tz, _form_values(form), when, exc.problems, status=400)
     return RedirectResponse("/diary?notice=Changes saved.", status_code=303)
 
 
