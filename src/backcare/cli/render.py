@@ -100,7 +100,11 @@ def print_result(console: Console, result: Result, ck: CompiledKnowledge) -> Non
 
     if result.missing and result.status is Status.INCOMPLETE:
         console.rule("Still to answer")
-        console.print(escape(", ".join(result.missing)))
+        for qid in result.missing[:8]:
+            text = ck.questions[qid].text if qid in ck.questions else qid
+            console.print(f"  • {escape(text)}")
+        if len(result.missing) > 8:
+            console.print(f"  … and {len(result.missing) - 8} more ({escape(', '.join(result.missing[8:]))}).")
     console.rule()
     console.print(f"[dim]{escape(service.INTENDED_USE)} Knowledge version {result.knowledge_version}.[/dim]")
 
