@@ -11,6 +11,12 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Final, TypeAlias
 
+# Re-exported: the diary vocabulary lives in a module of its own so the CLI can start fast.
+from backcare.vocabulary import LOCATIONS as LOCATIONS
+from backcare.vocabulary import QUALITIES as QUALITIES
+from backcare.vocabulary import SELF_CARE_ACTIONS as SELF_CARE_ACTIONS
+from backcare.vocabulary import TRIGGERS as TRIGGERS
+
 
 class Urgency(str, Enum):
     """How soon the person should get help, from least to most urgent."""
@@ -162,35 +168,6 @@ class Result:
 
 
 # --- diary ------------------------------------------------------------------------------------
-
-LOCATIONS: Final[tuple[str, ...]] = (
-    "upper",
-    "middle",
-    "lower",
-    "left",
-    "right",
-    "central",
-    "buttock",
-    "hip",
-    "thigh",
-    "below_knee",
-    "groin",
-    "saddle",
-    "both_legs",
-)
-QUALITIES: Final[tuple[str, ...]] = ("dull_ache", "cramp_spasm", "sharp", "shooting_burning", "stiff", "waves")
-TRIGGERS: Final[tuple[str, ...]] = (
-    "lifting",
-    "bending_twisting",
-    "sport",
-    "sitting",
-    "standing",
-    "sleeping",
-    "minor_fall",
-    "stress",
-    "nothing",
-)
-SELF_CARE_ACTIONS: Final[tuple[str, ...]] = ("heat", "ice", "stretches", "walk", "exercise", "rest_break", "physio")
 
 
 @dataclass(frozen=True, slots=True)

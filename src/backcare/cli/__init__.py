@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from backcare import __version__
-from backcare.domain import QUALITIES, SELF_CARE_ACTIONS, TRIGGERS
+from backcare.vocabulary import QUALITIES, SELF_CARE_ACTIONS, TRIGGERS
 
 
 def _parser() -> argparse.ArgumentParser:
