@@ -236,6 +236,14 @@ def test_diary_page_logs_medicines_self_care_and_pain_free_days(local: TestClien
     assert bad.status_code == 400 and "is not a known product" in bad.text  # type: ignore[attr-defined]
 
 
+def test_the_sitting_reminder_interval_is_kept_per_person(local: TestClient) -> None:
+    assert 'value="30"' in local.get("/prevent").text
+    saved = post(local, "/prevent/reminder", {"minutes": "45"})
+    assert "reminders every 45 minutes" in saved.text and 'value="45"' in saved.text  # type: ignore[attr-defined]
+    refused = post(local, "/prevent/reminder", {"minutes": "2"})
+    assert refused.status_code == 400 and "choose from 5 to 180" in refused.text  # type: ignore[attr-defined]
+
+
 def test_an_invalid_edit_keeps_what_was_typed(local: TestClient) -> None:
     page = post(local, "/diary", {"pain": "6", "note": "first", "tz": "UTC"})
     entry_id = re.search(r"/diary/([0-9a-f-]{36})/edit", page.text).group(1)  # type: ignore[attr-defined,union-attr]

@@ -6,13 +6,14 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
 
+from backcare.cli.diary_input import fields_from_flags, parse_contains, parse_locations, parse_when, split_words
 from backcare.cli.render import make_console
 from backcare.config import Settings
 from backcare.domain import (
@@ -22,7 +23,7 @@ from backcare.domain import (
     Episode,
 )
 from backcare.service.diary import describe, product_name
-from backcare.service.entries import InvalidEntry, local_zone_name
+from backcare.service.entries import InvalidEntry
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 Ask = Callable[[str], str]
@@ -30,79 +31,6 @@ Ask = Callable[[str], str]
 
 def err(message: str) -> None:
     print(f"backcare: {message}", file=sys.stderr)
-
-
-# --- parsing helpers --------------------------------------------------------------------------
-
-
-def parse_locations(values: list[str]) -> list[str]:
-    """``lower-left`` → lower, left; ``below-knee`` stays one location."""
-    out: list[str] = []
-    for value in values:
-        for item in value.split(","):
-            token = item.strip().lower().replace(" ", "_")
-            if not token:
-                continue
-            if token.replace("-", "_") in LOCATIONS:
-                out.append(token.replace("-", "_"))
-                continue
-            for part in token.split("-"):
-                if part not in LOCATIONS:
-                    raise InvalidEntry([f"--where: unknown location {part!r} (choose from {', '.join(LOCATIONS)})"])
-                out.append(part)
-    return list(dict.fromkeys(out))
-
-
-def parse_contains(values: list[str]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for value in values:
-        for item in value.split(","):
-            item = item.strip().lower()
-            if item in ("none", ""):
-                continue
-            name, _, mg = item.partition("=")
-            try:
-                out[name.strip()] = float(mg)
-            except ValueError:
-                raise InvalidEntry([f"--contains: {item!r} should look like paracetamol=500"]) from None
-    return out
-
-
-def split_words(values: list[str] | None) -> list[str]:
-    return [w.strip().lower().replace("-", "_") for v in values or [] for w in v.split(",") if w.strip()]
-
-
-def parse_when(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidEntry([f"--at: {text!r} is not a date and time like 2026-11-24T08:30"]) from None
-    if moment.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
-        moment = moment.replace(tzinfo=ZoneInfo(local_zone_name()))
-    return moment
-
-
-def _fields_from_flags(args: argparse.Namespace) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    if args.pain is not None:
-        fields["pain"] = args.pain
-    if args.where:
-        fields["locations"] = parse_locations(args.where)
-    if args.quality:
-        fields["qualities"] = split_words(args.quality)
-    if args.trigger:
-        fields["triggers"] = split_words(args.trigger)
-    if args.helped:
-        fields["helped"] = split_words(args.helped)
-    if args.flag:
-        fields["red_flags"] = split_words(args.flag)
-    if args.note is not None:
-        fields["note"] = args.note
-    return fields
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -208,7 +136,7 @@ def _diary(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
             console.print(f"[dim]edited {change['changed_at'][:16]}: {escape('; '.join(changed) or 'no change')}[/dim]")
         return EXIT_OK
     if cmd == "edit":
-        changes = _fields_from_flags(args)
+        changes = fields_from_flags(args)
         moment = parse_when(args.at)
         entry, _ = svc.show(args.id)
         if moment is not None:
@@ -260,7 +188,7 @@ def _add(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
     console = make_console()
     when = parse_when(args.at)
     moment = {"started_at": when} if when else {}
-    fields = _fields_from_flags(args)
+    fields = fields_from_flags(args)
     if args.no_pain and "pain" in fields and fields["pain"] > 0:
         raise InvalidEntry(["--no-pain and --pain: a pain-free day cannot also have a pain score above 0"])
     logged_any = False

@@ -47,8 +47,6 @@ def red_flags_of(ck: CompiledKnowledge, episode: Episode) -> list[str]:
     for mapping in ck.kb.red_flag_locations:
         if mapping.location in episode.locations and mapping.question not in flags:
             flags.append(mapping.question)
-    if "both_legs" in episode.locations and "both_legs" not in flags:
-        flags.append("both_legs")
     return flags
 
 

@@ -19,6 +19,7 @@ from backcare.service.entries import ActionIn, CheckInIn, EpisodeIn, IntakeIn, I
 from backcare.store.repo import LOCAL_USER, Diary, Entry, Store, new_id
 
 ALERT_WINDOW = timedelta(days=90)
+DEFAULT_REMINDER_MINUTES, MIN_REMINDER, MAX_REMINDER = 30, 5, 180
 
 
 def database_url(env: Mapping[str, str] | None = None) -> str:
@@ -175,6 +176,17 @@ class DiaryService:
         return entry
 
     # --- assessments, alerts, trends ----------------------------------------------------------
+
+    def reminder_minutes(self) -> int:
+        """The person's sitting-reminder interval (30 minutes unless they chose another)."""
+        with self.diary() as d:
+            return d.reminder_minutes() or DEFAULT_REMINDER_MINUTES
+
+    def set_reminder_minutes(self, minutes: int) -> None:
+        if not MIN_REMINDER <= minutes <= MAX_REMINDER:
+            raise InvalidEntry([f"minutes: choose from {MIN_REMINDER} to {MAX_REMINDER}"])
+        with self.diary() as d:
+            d.set_reminder_minutes(minutes)
 
     def save_assessment(self, answers: dict[str, Any], result: dict[str, Any]) -> str:
         with self.diary() as d:

@@ -29,6 +29,7 @@ from backcare.store.models import (
     EpisodeRow,
     IntakeRow,
     User,
+    UserSettings,
 )
 
 Entry = Episode | MedicineIntake | SelfCareAction | CheckIn
@@ -344,6 +345,18 @@ class Diary:
             kind: int(self.s.scalar(select(func.count()).select_from(model).where(model.user_id == self.user_id)) or 0)
             for kind, model in ROW_OF.items()
         }
+
+    def reminder_minutes(self) -> int | None:
+        row = self.s.get(UserSettings, self.user_id)
+        return row.sitting_reminder_minutes if row else None
+
+    def set_reminder_minutes(self, minutes: int) -> None:
+        row = self.s.get(UserSettings, self.user_id)
+        if row is None:
+            self.s.add(UserSettings(user_id=self.user_id, sitting_reminder_minutes=minutes, updated_at=now_utc()))
+        else:
+            row.sitting_reminder_minutes = minutes
+            row.updated_at = now_utc()
 
     def latest_assessment(self) -> AssessmentRow | None:
         return self.s.scalar(

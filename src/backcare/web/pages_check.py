@@ -175,7 +175,24 @@ def plan(request: Request, saved: int = 0) -> HTMLResponse:
 
 
 @router.get("/prevent", response_class=HTMLResponse)
-def prevent(request: Request) -> HTMLResponse:
+def prevent(request: Request, saved: int = 0, error: str = "") -> HTMLResponse:
     items = [a.advice for a in service.engine().advice if a.advice.section in ("prevention", "exercise", "wellbeing")]
     cites = {a.advice.id: a.citations for a in service.engine().advice}
-    return render(request, "prevent.html", {"items": items, "cites": cites})
+    minutes = diary_for(request).reminder_minutes() if current_user(request) else 30
+    context = {"items": items, "cites": cites, "minutes": minutes, "saved": saved, "error": error}
+    return render(request, "prevent.html", context, status=400 if error else 200)
+
+
+@router.post("/prevent/reminder")
+def save_reminder(request: Request, minutes: str = Form("")) -> Response:
+    from backcare.service.entries import InvalidEntry
+
+    if current_user(request) is None:
+        return RedirectResponse("/account/login?next=/prevent", status_code=303)
+    try:
+        if not minutes.strip().isdigit():
+            raise InvalidEntry(["minutes: give a whole number of minutes"])
+        diary_for(request).set_reminder_minutes(int(minutes))
+    except InvalidEntry as exc:
+        return prevent(request, error="; ".join(exc.problems))
+    return RedirectResponse("/prevent?saved=1", status_code=303)

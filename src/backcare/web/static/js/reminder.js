@@ -12,7 +12,8 @@
   var dismiss = document.querySelector(".reminder-dismiss");
   var handle = null;
   form.hidden = false;
-  var saved = parseInt(localStorage.getItem("backcare.reminder.minutes") || "30", 10);
+  // The page comes with the person's saved default; a value chosen in this browser wins.
+  var saved = parseInt(localStorage.getItem("backcare.reminder.minutes") || "", 10);
   if (saved >= 5 && saved <= 180) every.value = saved;
   function remind() {
     var text = "Time to get up and move for a minute or two.";
