@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from backcare.domain import DONT_KNOW, Citation, Jurisdiction, PlanItem, Result
+from backcare.domain import DONT_KNOW, Jurisdiction, PlanItem, Result
 from backcare.engine.answers import InvalidAnswers
 from backcare.engine.assess import assess_raw
 from backcare.engine.compiled import CompiledKnowledge
@@ -118,11 +118,12 @@ def evaluate_cases(path: Path) -> tuple[Evaluation, list[Problem]]:
 
 
 _FIELDS: dict[type, tuple[str, ...] | None] = {}
-# Plan items and citations come from the compiled knowledge and are shared by every result, so
-# their JSON form is built once and reused (keyed by identity; the objects live as long as the
-# process). Without this, JSON output was the slowest part of an API assessment.
+# Plan items are built once, when the knowledge is compiled, and shared by every result, so their
+# JSON form is built once and reused (keyed by identity; the entry keeps the object alive, so an id
+# is never reused for another item). Only compiled, bounded objects may go here: caching anything
+# built per request would grow without limit in a long-running server.
 _SHARED: dict[int, tuple[Any, Any]] = {}
-_SHAREABLE = (Citation, PlanItem)
+_SHAREABLE = (PlanItem,)
 
 
 def _fields_of(cls: type) -> tuple[str, ...] | None:

@@ -51,7 +51,7 @@ def level_view(result: Result) -> dict[str, Any]:
     return {
         "urgency": result.urgency.value,
         "label": level.label,
-        "symbol": {"emergency_now": "!!", "same_day": "!", "soon": "i", "self_care": "✓"}[result.urgency.value],
+        "symbol": level.symbol,
         "headline": result.headline,
         "what_to_do": level.what_to_do.for_(result.jurisdiction),
         "citations": service.engine().cite(level.citations),
