@@ -10,6 +10,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.exc import IntegrityError
 
 from backcare.knowledge.articles import Article, read_articles
 from backcare.service import engine
@@ -51,13 +52,17 @@ def register(store: Store, name: str, password: str, confirm: str) -> None:
         errors["password"] = "Use at most 200 characters."
     if password != confirm:
         errors["confirm"] = "The two passwords do not match."
-    with store.transaction() as s:
-        if not errors and db.user_exists(s, name):
-            errors["username"] = "That name is taken; choose another."
-        if errors:
-            raise FormErrors(errors)
-        # The first account on a server is its administrator (it moderates comments).
-        db.create_account(s, name, HASHER.hash(password), db.count_accounts(s) == 0, datetime.now(UTC))
+    if errors:
+        raise FormErrors(errors)
+    password_hash = HASHER.hash(password)
+    try:
+        with store.transaction() as s:
+            if db.user_exists(s, name):
+                raise FormErrors({"username": "That name is taken; choose another."})
+            # The first account on a server is its administrator (it moderates comments).
+            db.create_account(s, name, password_hash, db.count_accounts(s) == 0, datetime.now(UTC))
+    except IntegrityError:  # the same name registered at the same moment by another request
+        raise FormErrors({"username": "That name is taken; choose another."}) from None
 
 
 def authenticate(store: Store, name: str, password: str, client: str) -> bool:
@@ -112,8 +117,12 @@ def articles() -> dict[str, Article]:
 
 
 def count_view(store: Store, slug: str) -> int:
-    with store.transaction() as s:
-        return db.add_view(s, slug)
+    try:
+        with store.transaction() as s:
+            return db.add_view(s, slug)
+    except IntegrityError:  # two first views at once: the other request created the row
+        with store.transaction() as s:
+            return db.add_view(s, slug)
 
 
 def view_counts(store: Store) -> dict[str, int]:
