@@ -47,6 +47,15 @@ def test_one_line_entry_then_list_show_edit_delete(run, tmp_path: Path) -> None:
     assert run("diary", "show", short).returncode == 2
 
 
+def test_medicine_and_self_care_entries_can_be_edited(run) -> None:  # type: ignore[no-untyped-def]
+    out = run("diary", "add", "--medicine", "ibuprofen-200", "--units", "2")
+    short = out.stdout.rsplit("(", 1)[1][:8]
+    assert run("diary", "edit", short, "--units", "1").returncode == 0
+    assert "1 × Ibuprofen 200 mg" in run("diary", "show", short).stdout
+    wrong = run("diary", "edit", short, "--minutes", "5")
+    assert wrong.returncode == 2 and "not a self-care entry" in wrong.stderr
+
+
 def test_interactive_add_re_asks_bad_input(run) -> None:  # type: ignore[no-untyped-def]
     out = run("diary", "add", stdin="eleven\n7\nlower,shoulder\nlower-right\nsport\nwalk\nsore after tennis\n")
     assert out.returncode == 0, out.stderr

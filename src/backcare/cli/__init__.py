@@ -79,6 +79,8 @@ def add_records_parsers(sub: Any) -> None:
     edit = dsub.add_parser("edit", help="change an entry (interactive without flags)")
     edit.add_argument("id")
     _entry_flags(edit)
+    edit.add_argument("--units", type=float, help="a medicine entry: tablets or doses")
+    edit.add_argument("--minutes", type=int, help="a self-care entry: how long it lasted")
     delete = dsub.add_parser("delete", help="delete an entry for good (asks first)")
     delete.add_argument("id")
     delete.add_argument("--yes", action="store_true", help="do not ask")

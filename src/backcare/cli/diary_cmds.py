@@ -21,6 +21,8 @@ from backcare.domain import (
     TRIGGERS,
     DiaryAlert,
     Episode,
+    MedicineIntake,
+    SelfCareAction,
 )
 from backcare.service.diary import describe, product_name
 from backcare.service.entries import InvalidEntry
@@ -146,6 +148,14 @@ def _diary(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
             if key is None:
                 raise InvalidEntry(["--at: a check-in is for a day; delete it and add a new one"])
             changes[key] = moment
+        for flag, entry_type in (("units", MedicineIntake), ("minutes", SelfCareAction)):
+            value = getattr(args, flag)
+            if value is not None:
+                if not isinstance(entry, entry_type):
+                    raise InvalidEntry(
+                        [f"--{flag}: this entry is not a {'medicine' if flag == 'units' else 'self-care'} entry"]
+                    )
+                changes[flag] = value
         if not changes:
             changes = _ask_changes(entry, ask)
         if not changes:

@@ -241,7 +241,7 @@ def report_page(request: Request, notice: str = "") -> HTMLResponse:
     return render(request, "report.html", {"errors": [], "notice": notice})
 
 
-@router.get("/report.pdf")
+@router.api_route("/report.pdf", methods=["GET", "HEAD"])
 def report_pdf(request: Request) -> Response:
     from backcare.service.records import report_pdf as build
 
@@ -254,7 +254,7 @@ def report_pdf(request: Request) -> Response:
     )
 
 
-@router.get("/export/{fmt}")
+@router.api_route("/export/{fmt}", methods=["GET", "HEAD"])
 def export_file(request: Request, fmt: str) -> Response:
     from backcare.service.records import export
 
