@@ -109,14 +109,6 @@ def print_result(console: Console, result: Result, ck: CompiledKnowledge) -> Non
     console.print(f"[dim]{escape(service.INTENDED_USE)} Knowledge version {result.knowledge_version}.[/dim]")
 
 
-def _show(value: object) -> str:
-    if isinstance(value, tuple | list):
-        return "+".join(str(v) for v in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).replace("_", " ")
-
-
 def print_questions(catalogue: list[dict[str, Any]]) -> None:
     console = make_console()
     table = Table("id", "kind", "question", show_lines=False)

@@ -226,13 +226,20 @@ def diary_alerts(
     """Every alert the active diary rules raise over these entries, most urgent first."""
     rules = [r for r in ck.kb.diary_rules.values() if r.status == "active"]
     alerts: list[DiaryAlert] = []
+    episodes_by_gap: dict[float, list[list[Episode]]] = {}
+
+    def grouped(gap_days: float) -> list[list[Episode]]:
+        if gap_days not in episodes_by_gap:
+            episodes_by_gap[gap_days] = clusters(episodes, checkins, gap_days)
+        return episodes_by_gap[gap_days]
+
     for rule in rules:
         if rule.kind == "red_flag":
             alerts += red_flag_alerts(ck, rule, episodes, base_answers or {}, jurisdiction)
         elif rule.kind == "recurrence":
-            alerts += recurrence_alerts(rule, ck, clusters(episodes, checkins, rule.params.get("gap_days", 7)), now)
+            alerts += recurrence_alerts(rule, ck, grouped(rule.params.get("gap_days", 7)), now)
         elif rule.kind == "persistence":
-            alerts += persistence_alerts(rule, ck, clusters(episodes, checkins, 7), now)
+            alerts += persistence_alerts(rule, ck, grouped(7), now)
         elif rule.kind == "worsening":
             alerts += worsening_alerts(rule, ck, episodes, now)
     alerts += medicine_alerts(

@@ -8,8 +8,8 @@ never suggested.
 
 from __future__ import annotations
 
-from backcare.domain import EMERGENCY_NUMBER, Citation, Jurisdiction, MedicineOption, Plan, PlanItem, Urgency
-from backcare.engine.compiled import CompiledAdvice, CompiledKnowledge
+from backcare.domain import EMERGENCY_NUMBER, Citation, Jurisdiction, MedicineOption, Plan, Urgency
+from backcare.engine.compiled import CompiledKnowledge
 from backcare.engine.conditions import Effective
 from backcare.knowledge.schema import Medicine
 
@@ -33,24 +33,20 @@ def build_plan(
             number,
         )
     safety_net = tuple(
-        _item(a) for a in ck.advice if a.advice.section == "safety_net" and urgency in a.advice.show_at and a.test(eff)
+        a.item for a in ck.advice if a.advice.section == "safety_net" and urgency in a.advice.show_at and a.test(eff)
     )
     if not complete:
         return Plan((), (), "Answer the remaining questions to get your personal plan.", safety_net, number)
     if eff.get("back_pain_present") == "no":
         return Plan((), (), "The self-care plan is for back pain, so none is given here.", safety_net, number)
     items = tuple(
-        _item(a) for a in ck.advice if a.advice.section != "safety_net" and urgency in a.advice.show_at and a.test(eff)
+        a.item for a in ck.advice if a.advice.section != "safety_net" and urgency in a.advice.show_at and a.test(eff)
     )
     if urgency in _MEDICINE_LEVELS:
         medicines, note = _medicines(ck, eff, jurisdiction)
     else:
         medicines, note = (), "Ask the clinician you speak to today what pain relief is safe for you."
     return Plan(items, medicines, note, safety_net, number)
-
-
-def _item(ca: CompiledAdvice) -> PlanItem:
-    return ca.item
 
 
 def _medicines(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from backcare.domain import CheckIn, Episode, MedicineIntake, SelfCareAction
@@ -93,7 +93,3 @@ def to_json(record: Record, exported_at: datetime, knowledge_version: str) -> di
             for x in record.audit
         ],
     }
-
-
-def day(value: str) -> date:
-    return date.fromisoformat(value)
