@@ -165,6 +165,8 @@ class Result:
     jurisdiction: Jurisdiction
     headline: str
     notes: tuple[str, ...] = field(default=())
+    unsure: tuple[str, ...] = field(default=())
+    """Questions answered "don't know" that raised nothing: shown as things to ask a clinician about."""
 
 
 # --- diary ------------------------------------------------------------------------------------

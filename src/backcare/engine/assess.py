@@ -31,6 +31,11 @@ def assess(ck: CompiledKnowledge, answers: Answers, jurisdiction: Jurisdiction =
     out_of_scope = any(r.rule.out_of_scope for r in fired)
     level = ck.kb.levels[urgency.value]
     headline = level.headline.for_(jurisdiction)
+    contact = next((r.rule.contact for r in fired if r.rule.urgency is urgency and r.rule.contact), None)
+    if contact is not None:
+        # A rule can name who to call when it is not the level's usual service (a pregnancy sign:
+        # the maternity unit); the most urgent rule decides.
+        headline = contact.for_(jurisdiction)
     outside = [r for r in fired if r.rule.out_of_scope]
     if outside and urgency is Urgency.SELF_CARE:
         # "Ordinary back pain you can look after yourself" would be wrong for someone without back
@@ -56,6 +61,7 @@ def assess(ck: CompiledKnowledge, answers: Answers, jurisdiction: Jurisdiction =
         notes.append(
             "Not used, because those questions do not apply to your other answers: " + ", ".join(ignored) + "."
         )
+    unsure = tuple(q for q in ck.unsure(eff) if ck.questions[q].if_unsure is None)
     return Result(
         status=Status.COMPLETE if complete else Status.INCOMPLETE,
         urgency=urgency,
@@ -68,6 +74,7 @@ def assess(ck: CompiledKnowledge, answers: Answers, jurisdiction: Jurisdiction =
         jurisdiction=jurisdiction,
         headline=headline,
         notes=tuple(notes),
+        unsure=unsure,
     )
 
 

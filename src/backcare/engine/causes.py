@@ -1,9 +1,11 @@
-"""Possible causes, ranked without alarmism.
+"""Possible causes, ranked by how well they fit, then by danger, without alarmism.
 
-Causes whose pattern the answers fit well come first, the ordinary explanation (muscle spasm or
-non-specific back pain) next, and causes that fit only in part after it, at most a few. When
-nothing points elsewhere the ordinary explanation is first and alone. A rare cause is never
-listed unless its own flags are present.
+Fit comes first: a cause is "likely" only when its own specific findings are present
+(``likely_when``), and "possible" when some of them are (``possible_when``) or when a rule that
+fired names it. Within the same fit, the more dangerous cause (the most urgent rule naming it)
+comes first; every cause a fired rule names is listed. The ordinary explanation (muscle spasm or non-specific back pain) comes after the
+causes that fit well or explain an urgent result, and first of all when nothing points elsewhere;
+causes that fit only in part and explain nothing urgent follow it, at most a few.
 """
 
 from __future__ import annotations
@@ -14,17 +16,17 @@ from backcare.engine.conditions import Effective, matched_questions
 
 MAX_PARTIAL = 3
 _PRIOR_RANK = {"common": 0, "uncommon": 1, "rare": 2}
+_URGENT = (Urgency.SAME_DAY, Urgency.EMERGENCY_NOW)
 
 
 def possible_causes(ck: CompiledKnowledge, eff: Effective, fired: list[CompiledRule]) -> tuple[PossibleCause, ...]:
-    # For each cause, the most urgent fired rule naming it, and where that rule lists it (a rule
-    # names the cause it is mainly about first).
-    urgency_for: dict[str, tuple[Urgency, int]] = {}
+    # For each cause, the most urgent fired rule that names it: its danger, and its evidence.
+    named: dict[str, CompiledRule] = {}
     for r in fired:
-        for position, cid in enumerate(r.rule.causes):
-            best = urgency_for.get(cid)
-            if best is None or (-r.rule.urgency.rank, position) < (-best[0].rank, best[1]):
-                urgency_for[cid] = (r.rule.urgency, position)
+        for cid in r.rule.causes:
+            best = named.get(cid)
+            if best is None or r.rule.urgency > best.rule.urgency:
+                named[cid] = r
 
     matched: list[tuple[CompiledCause, str]] = []
     baseline: CompiledCause | None = None
@@ -33,35 +35,47 @@ def possible_causes(ck: CompiledKnowledge, eff: Effective, fired: list[CompiledR
             baseline = cc
         elif cc.likely(eff):
             matched.append((cc, "likely"))
-        elif cc.possible(eff):
+        elif cc.possible(eff) or cc.cause.id in named:
             matched.append((cc, "possible"))
 
-    def rank(item: tuple[CompiledCause, str]) -> tuple[int, int, bool, int]:
-        cc, strength = item
-        level, position = urgency_for.get(cc.cause.id, (Urgency.SELF_CARE, 0))
-        return (-level.rank, position, strength != "likely", _PRIOR_RANK[cc.cause.prior])
+    def danger(cc: CompiledCause) -> int:
+        rule = named.get(cc.cause.id)
+        return rule.rule.urgency.rank if rule is not None else Urgency.SELF_CARE.rank
 
-    # Ahead of the ordinary explanation: causes the answers fit well, and any cause behind a
-    # rule that fired, so the cause that explains the urgency is never buried.
-    ahead = sorted((m for m in matched if m[1] == "likely" or m[0].cause.id in urgency_for), key=rank)
-    behind = sorted((m for m in matched if m not in ahead), key=rank)[:MAX_PARTIAL]
-    out = [_describe(cc, strength, eff, ck.multi) for cc, strength in ahead]
+    def rank(item: tuple[CompiledCause, str]) -> tuple[bool, int, int]:
+        cc, strength = item
+        return (strength != "likely", -danger(cc), _PRIOR_RANK[cc.cause.prior])
+
+    def explains_urgency(cc: CompiledCause) -> bool:
+        rule = named.get(cc.cause.id)
+        return rule is not None and rule.rule.urgency in _URGENT
+
+    ahead = sorted((m for m in matched if m[1] == "likely" or explains_urgency(m[0])), key=rank)
+    rest = sorted((m for m in matched if m not in ahead), key=rank)
+    # A cause a fired rule names is always listed; partial fits nothing names are capped.
+    behind = [m for m in rest if m[0].cause.id in named]
+    behind += [m for m in rest if m[0].cause.id not in named][:MAX_PARTIAL]
+    out = [_describe(cc, strength, eff, ck, named) for cc, strength in ahead]
     if baseline is not None and eff.get("back_pain_present") != "no":
-        out.append(_describe(baseline, "possible" if ahead else "likely", eff, ck.multi))
-    out += [_describe(cc, strength, eff, ck.multi) for cc, strength in behind]
+        out.append(_describe(baseline, "possible" if ahead else "likely", eff, ck, named))
+    out += [_describe(cc, strength, eff, ck, named) for cc, strength in behind]
     return tuple(out)
 
 
-def _describe(cc: CompiledCause, strength: str, eff: Effective, multi: frozenset[str]) -> PossibleCause:
+def _describe(
+    cc: CompiledCause, strength: str, eff: Effective, ck: CompiledKnowledge, named: dict[str, CompiledRule]
+) -> PossibleCause:
     c = cc.cause
     condition = c.likely_when if strength == "likely" else c.possible_when
-    why = tuple(matched_questions(condition, eff, multi)) if condition is not None else ()
+    why: list[str] = matched_questions(condition, eff, ck.multi) if condition is not None else []
+    if not why and c.id in named:
+        why = matched_questions(named[c.id].rule.when, eff, ck.multi)
     return PossibleCause(
         id=c.id,
         name=c.name,
         summary=c.plain,
         strength=strength,
-        why=why,
+        why=tuple(why),
         icd10cm=tuple(c.codes.icd10cm),
         icd10_who=tuple(c.codes.icd10_who),
         snomed=c.codes.snomed if c.codes.verification.get("snomed") in ("V", "V2") else None,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backcare.domain import DONT_KNOW, Answers, Citation, PlanItem
-from backcare.engine.conditions import Effective, Test, Value, compile_condition
+from backcare.domain import DONT_KNOW, Answers, AnswerValue, Citation, PlanItem
+from backcare.engine.conditions import UNSURE_KEY, Effective, Test, Value, compile_condition
 from backcare.knowledge.base import KnowledgeBase
 from backcare.knowledge.schema import Advice, Cause, CitationRef, Condition, Question, Rule, ScreenFlag
 
@@ -60,7 +60,8 @@ class CompiledKnowledge:
         self.version = kb.version
         self.questions: dict[str, Question] = dict(kb.questions)
         self.order: tuple[Question, ...] = tuple(kb.questions.values())
-        self.multi: frozenset[str] = frozenset(q.id for q in self.order if q.kind == "multi")
+        self.multi: frozenset[str] = frozenset(q.id for q in self.order if q.kind in ("multi", "choice"))
+        """Questions whose effective answers are sets of option ids."""
         self.ask_if: dict[str, Test] = {
             q.id: self.compile(q.ask_if) if q.ask_if is not None else _always for q in self.order
         }
@@ -120,12 +121,14 @@ class CompiledKnowledge:
 
         Walks the questions in interview order (a question's ``ask_if`` reads only earlier
         questions, which the lint enforces), so an answer to a question that would not be asked
-        is left out, exactly as in the interview. "Don't know" becomes the question's
-        ``if_unsure`` answer (the worrying one on emergency questions), and an unanswered
-        follow-up to a red flag is assumed to be the worrying answer until the person says
-        otherwise. Nothing unanswered ever becomes "no".
+        is left out, exactly as in the interview. "Don't know" becomes what the question's
+        declared ``if_unsure`` says (the worrying answer, with a cited reason); without one it
+        stays "don't know", which no rule tests, so it raises nothing. An unanswered follow-up to
+        a red flag is assumed to be the worrying answer until the person says otherwise. Nothing
+        unanswered ever becomes "no". Every "don't know" is listed under ``UNSURE_KEY``.
         """
         eff: dict[str, Value] = {}
+        unsure: list[str] = []
         ask_if = self.ask_if
         for q in self.order:
             qid = q.id
@@ -133,24 +136,45 @@ class CompiledKnowledge:
                 if not ask_if[qid](eff):
                     continue
                 value = answers[qid]
-                if value == DONT_KNOW and q.if_unsure is not None:
-                    value = q.if_unsure
-                if q.kind == "multi":
-                    eff[qid] = frozenset(value) if isinstance(value, tuple) else frozenset((str(value),))
-                elif isinstance(value, int | float):
-                    eff[qid] = float(value)
-                else:
-                    eff[qid] = str(value)
+                if value == DONT_KNOW:
+                    unsure.append(qid)
+                    eff[UNSURE_KEY] = frozenset(unsure)
+                    if q.if_unsure is None:
+                        if q.kind != "number":
+                            eff[qid] = frozenset((DONT_KNOW,)) if qid in self.multi else DONT_KNOW
+                        continue
+                    value = _means(q.if_unsure.means)
+                eff[qid] = _as_effective(value, qid in self.multi)
             elif q.assume_if_unanswered is not None and ask_if[qid](eff):
                 eff[qid] = q.assume_if_unanswered
         return eff
 
+    def unsure(self, eff: Effective) -> frozenset[str]:
+        """Questions answered "don't know" (and asked)."""
+        value = eff.get(UNSURE_KEY, frozenset())
+        return value if isinstance(value, frozenset) else frozenset()
+
     def ignored(self, answers: Answers, eff: Effective) -> list[str]:
         """Answers given to questions that do not apply, so were not used."""
-        return [qid for qid in answers if qid not in eff]
+        unsure = self.unsure(eff)
+        return [qid for qid in answers if qid not in eff and qid not in unsure]
 
     def applicable(self, eff: Effective) -> list[Question]:
         return [q for q in self.order if self.ask_if[q.id](eff)]
 
     def missing(self, answers: Answers, eff: Effective) -> list[str]:
         return [q.id for q in self.order if q.id not in answers and self.ask_if[q.id](eff)]
+
+
+def _means(means: str | float | list[str]) -> AnswerValue:
+    if isinstance(means, list):
+        return tuple(means)
+    return means
+
+
+def _as_effective(value: AnswerValue, is_set: bool) -> Value:
+    if is_set:
+        return frozenset(value) if isinstance(value, tuple) else frozenset((str(value),))
+    if isinstance(value, int | float):
+        return float(value)
+    return str(value)

@@ -20,12 +20,17 @@ from backcare.knowledge.schema import (
     In,
     Is,
     Not,
+    Unsure,
 )
 from backcare.knowledge.tree import leaves, question_of
 
 Value: TypeAlias = str | float | frozenset[str]
 Effective: TypeAlias = Mapping[str, Value]
-"""Answers after "don't know" and follow-up assumptions are applied; multi answers are sets."""
+"""Answers after "don't know" and follow-up assumptions are applied; choice and multi answers
+are sets (a "don't know" on a choice question can stand for several options at once)."""
+
+UNSURE_KEY = "__unsure__"
+"""Key in the effective answers holding the ids of questions answered "don't know"."""
 
 Test: TypeAlias = Callable[[Effective], bool]
 
@@ -36,8 +41,8 @@ _EMPTY: frozenset[str] = frozenset()
 def compile_condition(cond: Condition, multi: frozenset[str] = _EMPTY) -> Test:
     """Turn a condition tree into a function of the effective answers.
 
-    ``multi`` names the multiple-choice questions, whose answers are sets; knowing this at
-    compile time lets each test be a single comparison.
+    ``multi`` names the choice and multiple-choice questions, whose answers are sets; knowing
+    this at compile time lets each test be a single comparison.
     """
     if isinstance(cond, Is):
         return _is_multi(cond.q, str(cond.is_)) if cond.q in multi else _is(cond.q, str(cond.is_))
@@ -50,6 +55,9 @@ def compile_condition(cond: Condition, multi: frozenset[str] = _EMPTY) -> Test:
     if isinstance(cond, Answered):
         qid = cond.answered
         return lambda eff: qid in eff
+    if isinstance(cond, Unsure):
+        unsure_qid = cond.unsure
+        return lambda eff: unsure_qid in eff.get(UNSURE_KEY, _EMPTY)  # type: ignore[operator]
     if isinstance(cond, All):
         return _all(tuple(compile_condition(c, multi) for c in cond.all))
     if isinstance(cond, Any_):

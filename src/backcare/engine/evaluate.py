@@ -12,6 +12,13 @@ from backcare.engine.compiled import CompiledKnowledge
 from backcare.knowledge.schema import Case
 
 
+def three_level(u: Urgency) -> int:
+    """The three levels external vignette sets score: self-care, see a clinician, emergency."""
+    if u is Urgency.EMERGENCY_NOW:
+        return 2
+    return 0 if u is Urgency.SELF_CARE else 1
+
+
 @dataclass(frozen=True)
 class CaseOutcome:
     case_id: str
@@ -22,6 +29,8 @@ class CaseOutcome:
     missing_rules: tuple[str, ...]
     out_of_scope_ok: bool
     error: str = ""
+    category: str = ""
+    set_name: str = "own"
 
     @property
     def passed(self) -> bool:
@@ -34,7 +43,21 @@ class Evaluation:
     rules_total: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, object]:
-        scored = [o for o in self.outcomes if o.got is not None]
+        out = self._summary(self.outcomes)
+        names = sorted({o.set_name for o in self.outcomes})
+        if len(names) > 1:
+            out["sets"] = {
+                name: {
+                    k: v
+                    for k, v in self._summary([o for o in self.outcomes if o.set_name == name]).items()
+                    if k not in ("failures", "rules_never_fired")
+                }
+                for name in names
+            }
+        return out
+
+    def _summary(self, outcomes: list[CaseOutcome]) -> dict[str, object]:
+        scored = [o for o in outcomes if o.got is not None]
         n = len(scored)
         correct = sum(1 for o in scored if o.got == o.expected)
         emergencies = [o for o in scored if o.expected is Urgency.EMERGENCY_NOW]
@@ -46,10 +69,16 @@ class Evaluation:
             assert o.got is not None
             confusion[o.expected.value][o.got.value] += 1
         fired = {r for o in scored for r in o.fired}
+        correct3 = sum(1 for o in scored if o.got is not None and three_level(o.got) == three_level(o.expected))
+        ordinary = [o for o in scored if o.category == "ordinary"]
+        ordinary_over = sum(1 for o in ordinary if o.got is not None and three_level(o.got) > three_level(o.expected))
         return {
             "cases": n,
-            "errors": len(self.outcomes) - n,
+            "errors": len(outcomes) - n,
             "accuracy": round(correct / n, 4) if n else 0.0,
+            "three_level_accuracy": round(correct3 / n, 4) if n else 0.0,
+            "ordinary_cases": len(ordinary),
+            "ordinary_over_triage_rate": round(ordinary_over / len(ordinary), 4) if ordinary else 0.0,
             "emergency_cases": len(emergencies),
             "emergency_sensitivity": round(caught / len(emergencies), 4) if emergencies else 1.0,
             "under_triage_rate": round(under / n, 4) if n else 0.0,
@@ -71,7 +100,7 @@ class Evaluation:
                     "out_of_scope_ok": o.out_of_scope_ok,
                     "error": o.error,
                 }
-                for o in self.outcomes
+                for o in outcomes
                 if not o.passed
             ],
         }
@@ -86,7 +115,9 @@ def evaluate_case(ck: CompiledKnowledge, case: Case, location: str) -> CaseOutco
     try:
         answers = validate_answers(raw, ck.questions)
     except InvalidAnswers as exc:
-        return CaseOutcome(case.id, location, case.expect_urgency, None, (), (), True, str(exc))
+        return CaseOutcome(
+            case.id, location, case.expect_urgency, None, (), (), True, str(exc), case.category, _set_of(location)
+        )
     result = assess(ck, answers, Jurisdiction(case.jurisdiction))
     fired = tuple(r.rule_id for r in result.reasons)
     missing = tuple(r for r in case.expect_rules if r not in fired)
@@ -98,7 +129,14 @@ def evaluate_case(ck: CompiledKnowledge, case: Case, location: str) -> CaseOutco
         fired,
         missing,
         result.out_of_scope == case.expect_out_of_scope,
+        category=case.category,
+        set_name=_set_of(location),
     )
+
+
+def _set_of(location: str) -> str:
+    """Vignettes under a ``cleanroom`` folder were written by people who never read the rules."""
+    return "cleanroom" if "cleanroom" in location.replace("\\", "/").split("/") else "own"
 
 
 def evaluate(ck: CompiledKnowledge, cases: list[tuple[Case, str]]) -> Evaluation:

@@ -24,7 +24,7 @@ from backcare.export.records import Record, SavedAssessment
 
 # The nerve and red-flag questions a doctor needs to see answered, in the order they ask them.
 NEURO_ORDER = [
-    "bladder_change",
+    "bladder_control",
     "bowel_change",
     "saddle_numbness",
     "sexual_change",

@@ -26,6 +26,8 @@ from backcare.knowledge.schema import (
     Is,
     Not,
     Question,
+    Source,
+    Unsure,
 )
 from backcare.knowledge.tree import uses_negation
 
@@ -33,6 +35,7 @@ from backcare.knowledge.tree import uses_negation
 def lint(kb: KnowledgeBase) -> list[Problem]:
     problems: list[Problem] = []
     problems += _check_citations(kb)
+    problems += _check_safety_sources(kb)
     problems += _check_questions(kb)
     problems += _check_rules(kb)
     problems += _check_causes(kb)
@@ -72,9 +75,14 @@ def _condition_problems(
 
         if isinstance(node, CountOf) and node.at_least_n > len(node.of):
             report(f"at_least_n {node.at_least_n} can never be met by {len(node.of)} conditions")
-        if not isinstance(node, Is | In | AtLeast | Below | Answered):
+        if not isinstance(node, Is | In | AtLeast | Below | Answered | Unsure):
             continue
-        qid = node.answered if isinstance(node, Answered) else node.q
+        if isinstance(node, Answered):
+            qid = node.answered
+        elif isinstance(node, Unsure):
+            qid = node.unsure
+        else:
+            qid = node.q
         question = kb.questions.get(qid)
         if question is None:
             report(f"unknown question '{qid}'")
@@ -102,9 +110,57 @@ def _condition_problems(
 def _citations(kb: KnowledgeBase, kind: str, item_id: str, refs: list[CitationRef]) -> list[Problem]:
     problems = []
     for i, ref in enumerate(refs):
-        if ref.source not in kb.sources:
-            file, line = kb.where(kind, item_id, "citations", i)
+        file, line = kb.where(kind, item_id, "citations", i)
+        source = kb.sources.get(ref.source)
+        if source is None:
             problems.append(Problem(file, line, f"cites unknown source '{ref.source}'"))
+        elif source.excerpts and not quotes(source, ref.locator):
+            problems.append(
+                Problem(file, line, f"locator {ref.locator!r} is not in the excerpts read from '{ref.source}'")
+            )
+    return problems
+
+
+PRIMARY_KINDS = frozenset(
+    {"guideline", "systematic_review", "trial", "cohort", "label", "patient_information", "pathway"}
+)
+_PUNCTUATION = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.translate(_PUNCTUATION).lower().split())
+
+
+def quotes(source: Source, locator: str) -> bool:
+    """Whether ``locator`` quotes words read in ``source`` (case, spacing and quote marks aside)."""
+    wanted = _normal(locator)
+    return any(wanted in _normal(excerpt) for excerpt in source.excerpts)
+
+
+def _primary_quoted(kb: KnowledgeBase, refs: list[CitationRef], labels_from_copies: bool = False) -> bool:
+    """Whether one citation quotes a primary source read at its publisher (``V``). A medicine
+    label's text is the same wherever it is mirrored, so for medicine limits a quoted label read
+    in a faithful copy (``V2``) also counts."""
+    for ref in refs:
+        source = kb.sources.get(ref.source)
+        if source is None or source.kind not in PRIMARY_KINDS or not quotes(source, ref.locator):
+            continue
+        if source.verification == "V" or (labels_from_copies and source.kind == "label"):
+            return True
+    return False
+
+
+def _check_safety_sources(kb: KnowledgeBase) -> list[Problem]:
+    """Every urgency rule and every medicine limit rests on a primary source, quoted verbatim
+    (a locator whose words were read in that source), not on a copy, a news story or a mock file."""
+    problems: list[Problem] = []
+    message = "needs a primary source (V) whose locator quotes its excerpts"
+    for rule in kb.rules.values():
+        if rule.status == "active" and rule.urgency != Urgency.SELF_CARE and not _primary_quoted(kb, rule.citations):
+            problems.append(Problem(*kb.where("rule", rule.id, "citations"), f"urgency rule {message}"))
+    for medicine in kb.medicines.values():
+        if not _primary_quoted(kb, medicine.citations, labels_from_copies=True):
+            problems.append(Problem(*kb.where("medicine", medicine.id, "citations"), f"medicine limit {message}"))
     return problems
 
 
@@ -129,12 +185,15 @@ def _check_questions(kb: KnowledgeBase) -> list[Problem]:
     for q in kb.questions.values():
         file, line = kb.where("question", q.id)
         allowed = set(q.option_ids())
-        for attr in ("if_unsure", "assume_if_unanswered"):
-            value = getattr(q, attr)
-            if value is not None and value not in allowed:
-                problems.append(
-                    Problem(*kb.where("question", q.id, attr), f"{attr} '{value}' is not an answer to '{q.id}'")
+        if q.assume_if_unanswered is not None and q.assume_if_unanswered not in allowed:
+            problems.append(
+                Problem(
+                    *kb.where("question", q.id, "assume_if_unanswered"),
+                    f"assume_if_unanswered '{q.assume_if_unanswered}' is not an answer to '{q.id}'",
                 )
+            )
+        if q.if_unsure is not None:
+            problems += _unsure_problems(kb, q)
         if q.assume_if_unanswered is not None and q.ask_if is None:
             problems.append(
                 Problem(
@@ -152,16 +211,59 @@ def _check_questions(kb: KnowledgeBase) -> list[Problem]:
         if q.ask_if is not None:
             problems += _condition_problems(kb, "question", q.id, q.ask_if, ("ask_if",))
             for node, where in _walk(q.ask_if, ("ask_if",)):
-                if isinstance(node, Is | In | AtLeast | Below) and node.q in kb.questions:
-                    parent = kb.questions[node.q]
+                parent_id = node.unsure if isinstance(node, Unsure) else getattr(node, "q", None)
+                if isinstance(node, Is | In | AtLeast | Below | Unsure) and parent_id in kb.questions:
+                    parent = kb.questions[parent_id]
                     if _position(kb, parent) >= _position(kb, q):
                         problems.append(
                             Problem(
                                 *kb.where("question", q.id, *where),
-                                f"ask_if reads '{node.q}', which is asked after '{q.id}'",
+                                f"ask_if reads '{parent_id}', which is asked after '{q.id}'",
                             )
                         )
     return problems
+
+
+def _unsure_problems(kb: KnowledgeBase, q: Question) -> list[Problem]:
+    assert q.if_unsure is not None
+    means = q.if_unsure.means
+    where = kb.where("question", q.id, "if_unsure", "means")
+    problems = []
+    cite = q.if_unsure.cite
+    source = kb.sources.get(cite.source)
+    where_cite = kb.where("question", q.id, "if_unsure", "cite")
+    if source is None:
+        problems.append(Problem(*where_cite, f"cites unknown source '{cite.source}'"))
+    elif source.excerpts and not quotes(source, cite.locator):
+        problems.append(Problem(*where_cite, f"locator {cite.locator!r} is not in the excerpts read from '{cite.source}'"))
+    if q.kind == "number":
+        assert q.min is not None and q.max is not None
+        if isinstance(means, str | list) or not q.min <= means <= q.max:
+            problems.append(Problem(*where, f"if_unsure of '{q.id}' must be a number from {q.min:g} to {q.max:g}"))
+        return problems
+    values = means if isinstance(means, list) else [means]
+    if q.kind == "yes_no" and values != ["yes"]:
+        problems.append(Problem(*where, f"if_unsure of yes/no question '{q.id}' can only mean \"yes\""))
+    for value in values:
+        if not isinstance(value, str) or value not in q.option_ids():
+            problems.append(Problem(*where, f"if_unsure value {value!r} is not an answer to '{q.id}'"))
+    if q.kind == "choice" and isinstance(means, str | list) and any(v in q.exclusive for v in values):
+        problems.append(Problem(*where, f"if_unsure of '{q.id}' cannot mean an exclusive option"))
+    return problems
+
+
+def _unsure_keeps(q: Question, leaf: Is | In | AtLeast | Below) -> bool:
+    """Whether a "don't know" to ``q``, counted as its declared ``if_unsure``, makes ``leaf`` true."""
+    if q.if_unsure is None:
+        return False
+    means = q.if_unsure.means
+    if isinstance(leaf, AtLeast | Below):
+        if isinstance(means, str | list):
+            return False
+        return means >= leaf.at_least if isinstance(leaf, AtLeast) else means < leaf.below
+    chosen = set(means) if isinstance(means, list) else {str(means)}
+    wanted = {str(leaf.is_)} if isinstance(leaf, Is) else set(leaf.in_)
+    return not chosen.isdisjoint(wanted)
 
 
 def _position(kb: KnowledgeBase, q: Question) -> int:
@@ -201,19 +303,36 @@ def _check_rules(kb: KnowledgeBase) -> list[Problem]:
                         f"tests '{node.q}' for '{values[0]}': only a yes may raise urgency",
                     )
                 )
-            if rule.urgency == Urgency.EMERGENCY_NOW and question.kind == "yes_no" and question.if_unsure != "yes":
-                problems.append(
-                    Problem(
-                        *kb.where("rule", rule.id, *where),
-                        f"emergency rule reads '{node.q}', whose 'don't know' does not count as yes (set if_unsure)",
-                    )
-                )
+
+        if rule.urgency == Urgency.EMERGENCY_NOW and rule.status == "active":
+            problems += _dont_know_switches_off(kb, rule.id, rule.when)
         for i, cause in enumerate(rule.causes):
             if cause not in kb.causes:
                 problems.append(Problem(*kb.where("rule", rule.id, "causes", i), f"unknown cause '{cause}'"))
     for level in (Urgency.SOON, Urgency.SAME_DAY, Urgency.EMERGENCY_NOW):
         if kb.rules and level not in reachable:
             problems.append(Problem("knowledge/data/rules", 1, f"no active rule reaches '{level.value}'"))
+    return problems
+
+
+def _dont_know_switches_off(kb: KnowledgeBase, rule_id: str, when: Condition) -> list[Problem]:
+    """An emergency rule must still fire when any answer it reads is "don't know" (evidence.md §0
+    item 2): each question it tests declares an ``if_unsure`` that satisfies the test."""
+    problems = []
+    for node, where in _walk(when, ("when",)):
+        if not isinstance(node, Is | In | AtLeast | Below) or node.q not in kb.questions:
+            continue
+        question = kb.questions[node.q]
+        if question.if_unsure is None:
+            message = f"emergency rule '{rule_id}' reads '{node.q}', whose \"don't know\" is not declared (set if_unsure)"
+        elif not _unsure_keeps(question, node):
+            message = (
+                f"a \"don't know\" to '{node.q}' (counted as {question.if_unsure.means!r}) "
+                f"would switch emergency rule '{rule_id}' off"
+            )
+        else:
+            continue
+        problems.append(Problem(*kb.where("rule", rule_id, *where), message))
     return problems
 
 

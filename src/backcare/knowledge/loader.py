@@ -190,7 +190,7 @@ def read_knowledge(root: Path = DATA_DIR) -> tuple[KnowledgeBase, list[Problem]]
             add("product", kb.products, product, name, ("products", i))
         kb.red_flag_locations = list(products.red_flag_locations)
 
-    kb.questions = dict(sorted(kb.questions.items(), key=lambda kv: (not kv[1].emergency, kv[1].order)))
+    kb.questions = dict(sorted(kb.questions.items(), key=lambda kv: kv[1].order))
     return kb, problems
 
 

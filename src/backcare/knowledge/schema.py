@@ -51,6 +51,12 @@ class Answered(Strict):
     answered: Id
 
 
+class Unsure(Strict):
+    """True when the person answered "don't know" to the question (used to gate questions)."""
+
+    unsure: Id
+
+
 class All(Strict):
     all: Annotated[list[Condition], Field(min_length=1)]
 
@@ -72,7 +78,7 @@ class Not(Strict):
     not_: Annotated[Condition, Field(alias="not")]
 
 
-Condition = Union[Is, In, AtLeast, Below, Answered, All, Any_, CountOf, Not]  # noqa: UP007
+Condition = Union[Is, In, AtLeast, Below, Answered, Unsure, All, Any_, CountOf, Not]  # noqa: UP007
 All.model_rebuild()
 Any_.model_rebuild()
 CountOf.model_rebuild()
@@ -104,6 +110,12 @@ class Source(Strict):
     ]
     year: int | None = Field(default=None, ge=1950, le=2100)
     verification: Verification
+    publisher: str = ""
+    reviewed: dt.date | None = None
+    excerpts: list[str] = []
+    """Verbatim passages read in the copy at ``url``: a citation's locator that quotes this source
+    must be found in one of them (checked by the lint)."""
+    supports: list[str] = []
     note: str = ""
 
 
@@ -118,6 +130,18 @@ class CitationRef(Strict):
 class Option(Strict):
     id: Id
     label: str = Field(min_length=1)
+
+
+class IfUnsure(Strict):
+    """What a "don't know" counts as, and the cited reason: declared, never implied.
+
+    ``means`` is "yes" for a yes/no question, one or more option ids for a choice or multi
+    question (all of them count), and a number for a number question.
+    """
+
+    means: str | float | list[str]
+    because: str = Field(min_length=20)
+    cite: CitationRef
 
 
 class Question(Strict):
@@ -146,8 +170,11 @@ class Question(Strict):
     unit: str = ""
     emergency: bool = False
     """Asked before everything else; the interview can stop on it."""
-    if_unsure: str | None = None
-    """What a "don't know" counts as; emergency questions count it as the worrying answer."""
+    group: Id | None = None
+    """The checklist this yes/no item is shown in ("tick all that apply")."""
+    if_unsure: IfUnsure | None = None
+    """What a "don't know" counts as. Without it, "don't know" is recorded and shown as something
+    to ask a clinician about, and raises nothing."""
     assume_if_unanswered: str | None = None
     """For follow-ups to a red flag: assume the worrying answer until the person says otherwise."""
     ask_if: Condition | None = None
@@ -176,6 +203,14 @@ class QuestionFile(Strict):
     questions: Annotated[list[Question], Field(min_length=1)]
 
 
+class PerJurisdiction(Strict):
+    uk: str = Field(min_length=10)
+    us: str = Field(min_length=10)
+
+    def for_(self, jurisdiction: Jurisdiction) -> str:
+        return self.uk if jurisdiction is Jurisdiction.UK else self.us
+
+
 # --- rules ------------------------------------------------------------------------------------
 
 
@@ -193,6 +228,9 @@ class Rule(Strict):
     """The weakest verification among the facts this rule encodes; ``R`` cannot be active."""
     caveats: list[str] = []
     causes: list[Id] = []
+    contact: PerJurisdiction | None = None
+    """Who to contact, when it is not the level's usual service (a pregnancy sign: the maternity
+    unit). Shown as the headline when this rule sets the urgency."""
     reviewed: dt.date
 
 
@@ -319,7 +357,18 @@ class SourceFile(Strict):
 class Case(Strict):
     id: Id
     title: str
-    category: Literal["serious", "ordinary", "out_of_scope", "mimic", "combination", "visceral"]
+    category: Literal[
+        "serious",
+        "ordinary",
+        "out_of_scope",
+        "mimic",
+        "combination",
+        "visceral",
+        "emergency",
+        "non_back",
+        "pregnancy",
+        "see_gp",
+    ]
     summary: str = Field(min_length=10, description="The presentation in clinical words.")
     answers: dict[Id, str | int | float | list[str]]
     expect_urgency: Urgency
@@ -327,6 +376,9 @@ class Case(Strict):
     expect_out_of_scope: bool = False
     expect_causes: list[Id] = []
     rationale: str = Field(min_length=10, description="Why this urgency, from the evidence sheet.")
+    source: str = ""
+    """Where the presentation and its expected level come from (clean-room cases: a published case
+    report, a guideline scenario or an NHS page)."""
     jurisdiction: Jurisdiction = Jurisdiction.UK
     fill_no: bool = True
     """Answer every yes/no question the case does not mention with "no" (follow-ups to a red
@@ -338,14 +390,6 @@ class CaseFile(Strict):
 
 
 # --- urgency levels: what each level tells the person -----------------------------------------
-
-
-class PerJurisdiction(Strict):
-    uk: str = Field(min_length=10)
-    us: str = Field(min_length=10)
-
-    def for_(self, jurisdiction: Jurisdiction) -> str:
-        return self.uk if jurisdiction is Jurisdiction.UK else self.us
 
 
 class Level(Strict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from backcare.knowledge.schema import All, Answered, Any_, AtLeast, Below, Condition, CountOf, In, Is, Not
+from backcare.knowledge.schema import All, Answered, Any_, AtLeast, Below, Condition, CountOf, In, Is, Not, Unsure
 
 
 def leaves(cond: Condition) -> Iterator[Condition]:
@@ -29,6 +29,8 @@ def question_of(leaf: Condition) -> str:
         return leaf.q
     if isinstance(leaf, Answered):
         return leaf.answered
+    if isinstance(leaf, Unsure):
+        return leaf.unsure
     raise TypeError(f"not a leaf: {leaf!r}")
 
 

@@ -286,14 +286,17 @@ class DiaryService:
             return d.daily_pain(now - timedelta(days=days), now + timedelta(days=1))
 
 
-WARNING_SECTIONS = ("emergency", "red_flags", "nerves", "organs", "other")
+WARNING_SECTIONS = ("emergency", "red_flags", "nerves", "organs")
 
 
 def warning_signs() -> tuple[str, ...]:
-    """Question ids a person can log as a warning sign in the diary: the yes/no symptom questions
-    whose "don't know" counts as yes (not history such as past cancer)."""
+    """Question ids that are warning signs: the yes/no symptom questions a person can log in the
+    diary and a doctor wants to see answered (not history such as past cancer, and not
+    follow-ups such as "did it start recently?")."""
     return tuple(
-        q.id for q in engine().order if q.kind == "yes_no" and q.if_unsure == "yes" and q.section in WARNING_SECTIONS
+        q.id
+        for q in engine().order
+        if q.kind == "yes_no" and q.section in WARNING_SECTIONS and q.assume_if_unanswered is None
     )
 
 

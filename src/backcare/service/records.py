@@ -18,7 +18,7 @@ from backcare.domain import Urgency
 from backcare.engine.answers import InvalidAnswers, validate_answers
 from backcare.export.records import AuditEntry, Record, SavedAssessment
 from backcare.service import INTENDED_USE, engine, questions_catalogue
-from backcare.service.diary import DiaryService
+from backcare.service.diary import DiaryService, warning_signs
 from backcare.service.entries import ActionIn, CheckInIn, EpisodeIn, IntakeIn, explain
 from backcare.store.repo import Diary
 
@@ -74,11 +74,7 @@ def report_pdf(service: DiaryService, days: int = 180, now: datetime | None = No
     with service.diary() as d:
         record = load_record(d, start, now + timedelta(days=1))
         daily = d.daily_pain(start, now + timedelta(days=1))
-    red_flags = [
-        q.id
-        for q in engine().order
-        if q.if_unsure == "yes" and q.kind == "yes_no" and q.section in ("emergency", "red_flags", "nerves")
-    ]
+    red_flags = list(warning_signs())
     data = ReportInput(
         record=record,
         questions={q["id"]: q for q in questions_catalogue()},
