@@ -67,11 +67,11 @@ def test_assess_with_no_answers_is_incomplete_not_reassuring(tmp_path: Path) -> 
 
 
 def test_assess_bladder_dont_know_is_an_emergency_in_json(tmp_path: Path) -> None:
-    answers = write(tmp_path, "a.json", json.dumps({"back_pain_present": "yes", "bladder_change": "dont_know"}))
+    answers = write(tmp_path, "a.json", json.dumps({"back_pain_present": "yes", "bladder_control": "dont_know"}))
     data = json.loads(run("assess", "--answers", answers, "--json").stdout)
     assert data["urgency"] == "emergency_now"
     reason = data["reasons"][0]
-    assert reason["answers"]["bladder_change"] == "dont_know"
+    assert reason["answers"]["bladder_control"] == "dont_know"
     assert reason["citations"][0]["url"].startswith("http")
     assert all({"id", "name"} <= set(c) for c in data["possible_causes"])
 

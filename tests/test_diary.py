@@ -92,7 +92,7 @@ def test_one_check_in_per_day_updates_in_place(diary: DiaryService) -> None:
 
 
 def test_a_logged_red_flag_reruns_triage_at_once(diary: DiaryService) -> None:
-    logged = diary.log_episode(pain=7, red_flags=["bladder_change"])
+    logged = diary.log_episode(pain=7, red_flags=["bladder_control"])
     assert logged.alerts
     alert = logged.alerts[0]
     assert alert.rule_id == "diary-red-flag-logged"

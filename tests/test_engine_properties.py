@@ -14,10 +14,19 @@ from backcare.domain import DONT_KNOW, Answers, AnswerValue, Status, Urgency
 from backcare.engine.answers import validate_answers
 from backcare.engine.assess import assess, next_question
 from backcare.knowledge.schema import Question
+from backcare.knowledge.tree import leaves, question_of
+
+
+def rule_questions(cond: object) -> set[str]:
+    return {question_of(leaf) for leaf in leaves(cond)}  # type: ignore[arg-type]
+
 
 CK = service.engine()
 YES_NO = [q for q in CK.order if q.kind == "yes_no"]
-UNSURE_IS_YES = [q for q in YES_NO if q.if_unsure == "yes"]
+UNSURE_IS_YES = [q for q in YES_NO if q.if_unsure is not None and q.if_unsure.means == "yes"]
+DECLARED = [q for q in CK.order if q.if_unsure is not None]
+UNDECLARED_YES_NO = [q for q in YES_NO if q.if_unsure is None]
+EMERGENCY_RULES = [r for r in CK.rules if r.rule.urgency is Urgency.EMERGENCY_NOW]
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -61,6 +70,50 @@ def test_dont_know_on_an_emergency_question_escalates_like_yes(answers: Answers,
     yes = assess(CK, {**answers, question.id: "yes"})
     assert unsure.urgency == yes.urgency
     assert [r.rule_id for r in unsure.reasons] == [r.rule_id for r in yes.reasons]
+
+
+@PROPERTY
+@given(answers=answer_sets(), question=st.sampled_from(DECLARED))
+def test_dont_know_counts_as_what_each_question_declares(answers: Answers, question: Question) -> None:
+    assert question.if_unsure is not None
+    means = question.if_unsure.means
+    value: AnswerValue = tuple(means) if isinstance(means, list) else means
+    if question.kind == "choice" and isinstance(value, tuple):
+        # A choice "don't know" can stand for several options at once: it must be at least as
+        # urgent as each of them.
+        unsure = assess(CK, {**answers, question.id: DONT_KNOW}).urgency
+        for option in value:
+            assert unsure >= assess(CK, {**answers, question.id: option}).urgency
+        return
+    unsure_result = assess(CK, {**answers, question.id: DONT_KNOW})
+    means_result = assess(CK, {**answers, question.id: value})
+    assert unsure_result.urgency == means_result.urgency
+
+
+@PROPERTY
+@given(answers=answer_sets(), question=st.sampled_from(UNDECLARED_YES_NO))
+def test_dont_know_without_a_declared_reason_raises_nothing_and_is_shown(answers: Answers, question: Question) -> None:
+    unsure = assess(CK, {**answers, question.id: DONT_KNOW})
+    no = assess(CK, {**answers, question.id: "no"})
+    assert unsure.urgency <= assess(CK, {**answers, question.id: "yes"}).urgency
+    assert unsure.urgency == no.urgency
+    if question.id in CK.effective({**answers, question.id: DONT_KNOW}):
+        assert question.id in unsure.unsure
+
+
+@PROPERTY
+@given(answers=answer_sets(fill=0.8), data=st.data())
+def test_a_dont_know_never_switches_an_emergency_rule_off(answers: Answers, data: st.DataObject) -> None:
+    eff = CK.effective(answers)
+    fired = [r for r in EMERGENCY_RULES if r.test(eff)]
+    if not fired:
+        return
+    rule = data.draw(st.sampled_from(fired))
+    read = sorted(q for q in rule_questions(rule.rule.when) if q in answers)
+    if not read:
+        return
+    question = data.draw(st.sampled_from(read))
+    assert rule.test(CK.effective({**answers, question: DONT_KNOW})), (rule.rule.id, question)
 
 
 @PROPERTY

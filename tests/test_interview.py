@@ -32,7 +32,7 @@ def run(ck: CompiledKnowledge, lines: list[str], jurisdiction: Jurisdiction = Ju
     return code, buffer.getvalue()
 
 
-def test_a_yes_to_bladder_change_stops_with_one_emergency_line(ck: CompiledKnowledge) -> None:
+def test_a_yes_to_bladder_control_stops_with_one_emergency_line(ck: CompiledKnowledge) -> None:
     code, out = run(ck, ["1", "2", "2", "yes"])
     assert code == 0
     assert out.count("EMERGENCY: Call 999 now or go to A&E. Do not drive yourself.") == 1
@@ -104,7 +104,7 @@ def test_a_full_ordinary_interview_ends_with_a_self_care_plan(ck: CompiledKnowle
 @pytest.mark.parametrize(
     ("qid", "text", "expected"),
     [
-        ("pain_spread", "2, 3", ("hip", "buttock")),
+        ("pain_spread", "2, 3", ("buttock", "thigh")),
         ("pain_spread", "none", ("none",)),
         ("age", "42", 42.0),
         ("onset", "2", "gradual"),

@@ -83,16 +83,81 @@ def test_a_rule_raising_urgency_on_a_no_is_refused(data: Path) -> None:
 
 
 def test_an_unverified_rule_cannot_be_made_active(data: Path) -> None:
-    replace(data / "rules/gallbladder/possible-cholangitis.yaml", "status: draft", "status: active")
+    replace(data / "rules/gallbladder/possible-cholangitis.yaml", "evidence: V", "evidence: R")
     found = problems_in(data)
     assert any("possible-cholangitis.yaml" in p and "[R]" in p for p in found), found
 
 
-def test_emergency_questions_must_count_dont_know_as_yes(data: Path) -> None:
-    head = "  - id: chest_pain\n    section: emergency\n    order: 10\n    emergency: true\n    kind: yes_no\n"
-    replace(data / "questions/01-emergency.yaml", head + '    if_unsure: "yes"\n', head)
+def test_an_emergency_rule_reading_a_question_without_declared_dont_know_is_named(data: Path) -> None:
+    replace(
+        data / "questions/01-emergency.yaml",
+        '    if_unsure: *unsure_emergency\n    text: "Sudden breathlessness',
+        '    text: "Sudden breathlessness',
+    )
     found = problems_in(data)
-    assert any("back-pain-with-chest-pain.yaml" in p and "don't know" in p for p in found), found
+    assert any("sudden-breathlessness.yaml" in p and "'breathless'" in p and "is not declared" in p for p in found), (
+        found
+    )
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "question", "rule"),
+    [
+        # a choice question: "don't know" about onset counted as gradual would switch off the artery rule
+        (
+            "questions/03-pain.yaml",
+            "      means: sudden\n",
+            "      means: gradual\n",
+            "onset",
+            "tearing-or-moving-pain",
+        ),
+        # a number question: unknown age counted as 40 would switch off the over-50 artery rule
+        (
+            "questions/02-about.yaml",
+            "      means: 70\n",
+            "      means: 40\n",
+            "age",
+            "older-sudden-severe-pain-aorta-pattern",
+        ),
+        # a multi-choice question: unknown spread counted as "buttock" would switch off the cancer nerve rule
+        (
+            "questions/03-pain.yaml",
+            "      means: [groin, tummy, below_knee, chest_band]\n",
+            "      means: [buttock]\n",
+            "pain_spread",
+            "cancer-history-with-nerve-symptoms",
+        ),
+    ],
+)
+def test_a_dont_know_that_would_switch_an_emergency_rule_off_is_named(
+    data: Path, file: str, old: str, new: str, question: str, rule: str
+) -> None:
+    replace(data / file, old, new)
+    found = problems_in(data)
+    assert any(f"'{question}'" in p and f"switch emergency rule '{rule}' off" in p for p in found), found
+
+
+def test_a_declared_dont_know_must_be_an_answer_to_its_question(data: Path) -> None:
+    replace(data / "questions/03-pain.yaml", "      means: sudden\n", "      means: quickly\n")
+    found = problems_in(data)
+    assert any("03-pain.yaml" in p and "'quickly' is not an answer to 'onset'" in p for p in found), found
+
+
+def test_a_locator_must_quote_the_words_read_in_its_source(data: Path) -> None:
+    rule = data / "rules/aorta/collapse-or-shock-signs.yaml"
+    replace(rule, 'locator: "sweaty, pale and clammy skin"', 'locator: "pale and sweaty, call an ambulance"')
+    found = problems_in(data)
+    assert any("collapse-or-shock-signs.yaml" in p and "is not in the excerpts read from 'NHS-AAA'" in p for p in found)
+
+
+def test_an_urgency_rule_without_a_quoted_primary_source_is_refused(data: Path) -> None:
+    rule = data / "rules/fracture/major-trauma.yaml"
+    text = rule.read_text()
+    start = text.index("citations:\n")
+    end = text.index("evidence:")
+    rule.write_text(text[:start] + 'citations:\n  - {source: PATHWAY-SLIDES, locator: "Major trauma"}\n' + text[end:])
+    found = problems_in(data)
+    assert any("major-trauma.yaml" in p and "needs a primary source" in p for p in found), found
 
 
 def test_duplicate_ids_name_both_places(data: Path) -> None:

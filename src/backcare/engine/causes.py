@@ -3,9 +3,10 @@
 Fit comes first: a cause is "likely" only when its own specific findings are present
 (``likely_when``), and "possible" when some of them are (``possible_when``) or when a rule that
 fired names it. Within the same fit, the more dangerous cause (the most urgent rule naming it)
-comes first; every cause a fired rule names is listed. The ordinary explanation (muscle spasm or non-specific back pain) comes after the
-causes that fit well or explain an urgent result, and first of all when nothing points elsewhere;
-causes that fit only in part and explain nothing urgent follow it, at most a few.
+comes first; every cause a fired rule names is listed. The ordinary explanation (muscle spasm or
+non-specific back pain) comes after the causes that fit well or explain an urgent result, and
+first of all when nothing points elsewhere; causes that fit only in part and explain nothing
+urgent follow it, at most a few.
 """
 
 from __future__ import annotations

@@ -235,7 +235,9 @@ def _unsure_problems(kb: KnowledgeBase, q: Question) -> list[Problem]:
     if source is None:
         problems.append(Problem(*where_cite, f"cites unknown source '{cite.source}'"))
     elif source.excerpts and not quotes(source, cite.locator):
-        problems.append(Problem(*where_cite, f"locator {cite.locator!r} is not in the excerpts read from '{cite.source}'"))
+        problems.append(
+            Problem(*where_cite, f"locator {cite.locator!r} is not in the excerpts read from '{cite.source}'")
+        )
     if q.kind == "number":
         assert q.min is not None and q.max is not None
         if isinstance(means, str | list) or not q.min <= means <= q.max:
@@ -324,7 +326,9 @@ def _dont_know_switches_off(kb: KnowledgeBase, rule_id: str, when: Condition) ->
             continue
         question = kb.questions[node.q]
         if question.if_unsure is None:
-            message = f"emergency rule '{rule_id}' reads '{node.q}', whose \"don't know\" is not declared (set if_unsure)"
+            message = (
+                f"emergency rule '{rule_id}' reads '{node.q}', whose \"don't know\" is not declared (set if_unsure)"
+            )
         elif not _unsure_keeps(question, node):
             message = (
                 f"a \"don't know\" to '{node.q}' (counted as {question.if_unsure.means!r}) "

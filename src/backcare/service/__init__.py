@@ -99,9 +99,7 @@ def _catalogue_entries() -> list[dict[str, Any]]:
             "emergency": q.emergency,
             "asked_only_if": q.ask_if.model_dump(by_alias=True) if q.ask_if else None,
             "group": q.group,
-            "if_unsure": (
-                {"counts_as": q.if_unsure.means, "because": q.if_unsure.because} if q.if_unsure else None
-            ),
+            "if_unsure": ({"counts_as": q.if_unsure.means, "because": q.if_unsure.because} if q.if_unsure else None),
         }
         if q.kind == "number":
             entry.update({"min": q.min, "max": q.max, "unit": q.unit})
