@@ -149,3 +149,14 @@ def test_paracetamol_is_never_the_only_medicine_offered(answers: Answers) -> Non
     offered = [m for m in plan.medicines if m.offered]
     if offered:
         assert any(CK.kb.medicines[m.product_id].drug_class == "nsaid" for m in offered)
+
+
+@PROPERTY
+@given(answers=answer_sets(fill=0.8))
+def test_every_cause_a_fired_rule_names_is_listed(answers: Answers) -> None:
+    result = assess(CK, answers)
+    listed = {c.id for c in result.possible_causes}
+    for reason in result.reasons:
+        for cause in CK.kb.rules[reason.rule_id].causes:
+            if not CK.kb.causes[cause].baseline or answers.get("back_pain_present") != "no":
+                assert cause in listed, (reason.rule_id, cause)

@@ -98,6 +98,12 @@ def print_result(console: Console, result: Result, ck: CompiledKnowledge) -> Non
             for step in group.steps:
                 console.print(f"  ! {escape(step)}")
 
+    unsure = service.ask_a_clinician_about(result)
+    if unsure:
+        console.rule("Ask a clinician about")
+        console.print("You answered \"I don't know\" to these. They did not change the advice, but mention them:")
+        for text in unsure:
+            console.print(f"  • {escape(text)}")
     if result.missing and result.status is Status.INCOMPLETE:
         console.rule("Still to answer")
         for qid in result.missing[:8]:

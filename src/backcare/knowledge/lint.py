@@ -321,8 +321,15 @@ def _dont_know_switches_off(kb: KnowledgeBase, rule_id: str, when: Condition) ->
     """An emergency rule must still fire when any answer it reads is "don't know" (evidence.md §0
     item 2): each question it tests declares an ``if_unsure`` that satisfies the test."""
     problems = []
+    # A rule may handle "don't know" itself: a test inside an `any` that also holds
+    # `{unsure: <same question>}` cannot be switched off by a "don't know".
+    handled: set[int] = set()
+    for node, _ in _walk(when, ("when",)):
+        if isinstance(node, Any_):
+            unsure = {c.unsure for c in node.any if isinstance(c, Unsure)}
+            handled |= {id(c) for c in node.any if isinstance(c, Is | In | AtLeast | Below) and c.q in unsure}
     for node, where in _walk(when, ("when",)):
-        if not isinstance(node, Is | In | AtLeast | Below) or node.q not in kb.questions:
+        if not isinstance(node, Is | In | AtLeast | Below) or node.q not in kb.questions or id(node) in handled:
             continue
         question = kb.questions[node.q]
         if question.if_unsure is None:

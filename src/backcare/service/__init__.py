@@ -158,11 +158,19 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def ask_a_clinician_about(result: Result) -> list[str]:
+    """The questions answered "don't know" that raised nothing, in words: every shell shows them
+    as things to ask a clinician about (the answer could matter, but was not taken as a yes)."""
+    questions = engine().questions
+    return [questions[qid].text for qid in result.unsure if qid in questions]
+
+
 def result_json(result: Result) -> dict[str, Any]:
     data: dict[str, Any] = to_jsonable(result)
     for reason in data["reasons"]:
         reason["answers"] = {qid: value for qid, value in reason["answers"]}
     data["intended_use"] = INTENDED_USE
+    data["ask_a_clinician_about"] = ask_a_clinician_about(result)
     return data
 
 

@@ -94,6 +94,7 @@ def _render_result(request: Request, answers: Answers, country: Jurisdiction) ->
         "country": country.value,
         "number": EMERGENCY_NUMBER[country],
         "questions": service.engine().questions,
+        "ask_about": service.ask_a_clinician_about(result),
     }
     template = "emergency.html" if result.urgency is Urgency.EMERGENCY_NOW else "result.html"
     return render(request, template, context)
