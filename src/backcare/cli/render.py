@@ -101,7 +101,7 @@ def print_result(console: Console, result: Result, ck: CompiledKnowledge) -> Non
     unsure = service.ask_a_clinician_about(result)
     if unsure:
         console.rule("Ask a clinician about")
-        console.print("You answered \"I don't know\" to these. They did not change the advice, but mention them:")
+        console.print('You answered "I don\'t know" to these. They did not change the advice, but mention them:')
         for text in unsure:
             console.print(f"  • {escape(text)}")
     if result.missing and result.status is Status.INCOMPLETE:
