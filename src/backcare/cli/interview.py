@@ -11,6 +11,7 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.markup import escape
 
+from backcare import service
 from backcare.cli.render import make_console, print_result
 from backcare.domain import DONT_KNOW, Answers, AnswerValue, Jurisdiction, Result, Urgency
 from backcare.engine.answers import parse_answer
@@ -71,7 +72,7 @@ def ask_question(q: Question, ask: Ask, console: Console, step: tuple[int, int])
     filled = round(width * done / total) if total else width
     bar = escape(f"[{'#' * filled}{'.' * (width - filled)}]")
     console.print(f"\n[dim]Question {done + 1} of about {total}  {bar}[/dim]")
-    console.print(f"[bold]{escape(q.text)}[/bold]")
+    console.print(f"[bold]{escape(service.question_wording(q))}[/bold]")
     if q.help:
         console.print(f"[dim]{escape(q.help)}[/dim]")
     if q.kind == "number":

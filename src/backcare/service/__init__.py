@@ -26,6 +26,7 @@ from backcare.knowledge.loader import (
     read_cases,
     read_knowledge,
 )
+from backcare.knowledge.schema import Question
 
 __all__ = ["InvalidAnswers", "KnowledgeError", "Problem"]
 
@@ -156,6 +157,15 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
     return value
+
+
+CHECKLIST_LEAD = "Do you have this now, or have you had it with this pain?"
+
+
+def question_wording(q: Question) -> str:
+    """The words a person is asked. A checklist item ("Coughing up blood") is worded as a sign to
+    tick; asked on its own it needs the lead-in, which every shell shows the same way."""
+    return f"{CHECKLIST_LEAD} {q.text}." if q.group else q.text
 
 
 def ask_a_clinician_about(result: Result) -> list[str]:

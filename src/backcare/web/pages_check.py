@@ -60,7 +60,7 @@ def level_view(result: Result) -> dict[str, Any]:
 
 def question_view(q: Question) -> dict[str, Any]:
     options = [("yes", "Yes"), ("no", "No")] if q.kind == "yes_no" else [(o.id, o.label) for o in q.options]
-    return {"q": q, "options": options}
+    return {"q": q, "options": options, "qtext": service.question_wording(q)}
 
 
 def _render_question(
