@@ -36,6 +36,7 @@ def lint(kb: KnowledgeBase) -> list[Problem]:
     problems: list[Problem] = []
     problems += _check_citations(kb)
     problems += _check_safety_sources(kb)
+    problems += _check_source_titles(kb)
     problems += _check_questions(kb)
     problems += _check_rules(kb)
     problems += _check_causes(kb)
@@ -148,6 +149,24 @@ def _primary_quoted(kb: KnowledgeBase, refs: list[CitationRef], labels_from_copi
         if source.verification == "V" or (labels_from_copies and source.kind == "label"):
             return True
     return False
+
+
+_PROVENANCE_WORDS = ("reproduc", "third-party", "copy", "mirror", "transcript", "slide deck")
+
+
+def _check_source_titles(kb: KnowledgeBase) -> list[Problem]:
+    """People see a source's title beside the advice: it names the document, never how we read it."""
+    problems = []
+    for source in kb.sources.values():
+        word = next((w for w in _PROVENANCE_WORDS if w in source.title.lower()), None)
+        if word is not None:
+            problems.append(
+                Problem(
+                    *kb.where("source", source.id, "title"),
+                    f"source title mentions '{word}': name the document, and record the copy read in read_as or note",
+                )
+            )
+    return problems
 
 
 def _check_safety_sources(kb: KnowledgeBase) -> list[Problem]:

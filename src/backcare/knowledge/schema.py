@@ -116,6 +116,9 @@ class Source(Strict):
     """Verbatim passages read in the copy at ``url``: a citation's locator that quotes this source
     must be found in one of them (checked by the lint)."""
     supports: list[str] = []
+    read_as: str = ""
+    """What the copy actually read called itself, when it was a reproduction: kept for the
+    record, never shown to people (they see ``title``, the document's own name)."""
     note: str = ""
 
 
