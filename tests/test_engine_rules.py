@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backcare.domain import Status, Urgency
+from backcare.domain import Jurisdiction, Status, Urgency
 from backcare.engine.assess import assess, next_question
 from backcare.engine.compiled import CompiledKnowledge
 
@@ -130,3 +130,60 @@ def test_sudden_severe_pain_spreading_to_the_groin_over_50_is_an_emergency(ck: C
     result = assess(ck, answers)
     assert result.urgency is Urgency.EMERGENCY_NOW
     assert "older-sudden-severe-pain-aorta-pattern" in {r.rule_id for r in result.reasons}
+
+
+def test_sudden_severe_pain_between_the_shoulder_blades_over_50_is_an_emergency_without_tearing(
+    ck: CompiledKnowledge,
+) -> None:
+    older = assess(ck, complete(ck, age=58.0, pain_location=("upper",), onset="sudden", severity=9.0))
+    younger = assess(ck, complete(ck, age=28.0, pain_location=("upper",), onset="sudden", severity=9.0))
+    assert older.urgency is Urgency.EMERGENCY_NOW
+    assert "aortic_dissection" in [c.id for c in older.possible_causes]
+    assert younger.urgency is Urgency.SAME_DAY  # the NHS upper-back tier, not 999
+
+
+def test_a_heart_attack_felt_in_the_upper_back_is_an_emergency(ck: CompiledKnowledge) -> None:
+    result = assess(
+        ck, complete(ck, age=64.0, sex="female", pain_location=("upper",), onset="sudden", severity=5.0, nausea="yes")
+    )
+    assert result.urgency is Urgency.EMERGENCY_NOW
+    assert "heart_attack" in [c.id for c in result.possible_causes]
+
+
+def test_pain_on_breathing_with_a_swollen_calf_is_an_emergency(ck: CompiledKnowledge) -> None:
+    answers = complete(ck, pain_location=("middle",), pain_breathing="yes", calf_swelling="yes", recent_immobility="no")
+    assert assess(ck, answers).urgency is Urgency.EMERGENCY_NOW
+
+
+def test_bleeding_with_constant_pain_in_pregnancy_is_an_emergency(ck: CompiledKnowledge) -> None:
+    answers = complete(
+        ck, sex="female", pregnancy_status=("pregnant",), pregnancy_weeks=34.0, preg_bleeding="yes", pain_constant="yes"
+    )
+    result = assess(ck, answers)
+    assert result.urgency is Urgency.EMERGENCY_NOW
+
+
+def test_a_pregnancy_warning_sign_names_the_maternity_unit(ck: CompiledKnowledge) -> None:
+    answers = complete(ck, sex="female", pregnancy_status=("pregnant",), pregnancy_weeks=31.0, preg_contractions="yes")
+    uk = assess(ck, answers)
+    us = assess(ck, answers, Jurisdiction.US)
+    assert uk.urgency is Urgency.SAME_DAY and "maternity unit" in uk.headline
+    assert "labor and delivery" in us.headline and "NHS" not in us.headline
+
+
+def test_a_likely_cause_never_rests_on_a_dont_know(ck: CompiledKnowledge) -> None:
+    answers = complete(
+        ck, age=61.0, onset="sudden", severity=7.0, trigger=("lifting",), pain_spread="dont_know", pain_constant="no"
+    )
+    result = assess(ck, answers)
+    assert result.urgency is Urgency.EMERGENCY_NOW  # "don't know" still keeps the artery rule on
+    assert all(c.strength != "likely" for c in result.possible_causes if c.id == "aortic_aneurysm")
+
+
+def test_a_problem_that_is_not_back_pain_never_shows_a_self_care_tick(ck: CompiledKnowledge) -> None:
+    from backcare import service
+
+    result = assess(ck, {"back_pain_present": "no", "age": 30.0, "sex": "male"})
+    shown = service.shown_level(result)
+    assert result.out_of_scope
+    assert shown["urgency"] == "outside" and shown["symbol"] != ck.kb.levels["self_care"].symbol

@@ -28,15 +28,16 @@ def make_console(file: Any = None) -> Console:
 
 
 def urgency_banner(ck: CompiledKnowledge, result: Result) -> str:
-    level = ck.kb.levels[result.urgency.value]
-    return f"[{level.symbol}] {level.label.upper()}: {result.headline}"
+    level = service.shown_level(result)
+    return f"[{level['symbol']}] {level['label'].upper()}: {result.headline}"
 
 
 def print_result(console: Console, result: Result, ck: CompiledKnowledge) -> None:
-    level = ck.kb.levels[result.urgency.value]
-    console.print(Panel(escape(urgency_banner(ck, result)), style=STYLE[result.urgency], expand=True))
+    level = service.shown_level(result)
+    style = "bold black on grey70" if level["urgency"] == "outside" else STYLE[result.urgency]
+    console.print(Panel(escape(urgency_banner(ck, result)), style=style, expand=True))
     if result.status is Status.COMPLETE or result.urgency is Urgency.EMERGENCY_NOW:
-        console.print(escape(level.what_to_do.for_(result.jurisdiction)))
+        console.print(escape(level["what_to_do"]))
     for note in result.notes:
         console.print(f"[italic]{escape(note)}[/italic]")
 

@@ -31,12 +31,13 @@ def possible_causes(ck: CompiledKnowledge, eff: Effective, fired: list[CompiledR
 
     matched: list[tuple[CompiledCause, str]] = []
     baseline: CompiledCause | None = None
+    unsure = ck.unsure(eff)
     for cc in ck.causes:
         if cc.cause.baseline:
             baseline = cc
-        elif cc.likely(eff):
+        elif cc.likely(eff) and not _rests_on_dont_know(cc, eff, ck, unsure):
             matched.append((cc, "likely"))
-        elif cc.possible(eff) or cc.cause.id in named:
+        elif cc.likely(eff) or cc.possible(eff) or cc.cause.id in named:
             matched.append((cc, "possible"))
 
     def danger(cc: CompiledCause) -> int:
@@ -61,6 +62,14 @@ def possible_causes(ck: CompiledKnowledge, eff: Effective, fired: list[CompiledR
         out.append(_describe(baseline, "possible" if ahead else "likely", eff, ck, named))
     out += [_describe(cc, strength, eff, ck, named) for cc, strength in behind]
     return tuple(out)
+
+
+def _rests_on_dont_know(cc: CompiledCause, eff: Effective, ck: CompiledKnowledge, unsure: frozenset[str]) -> bool:
+    """A "don't know" counted as the worrying answer keeps a rule on, but it is not a finding:
+    a cause is "likely" only when its own findings were actually reported."""
+    if not unsure or cc.cause.likely_when is None:
+        return False
+    return any(q in unsure for q in matched_questions(cc.cause.likely_when, eff, ck.multi))
 
 
 def _describe(

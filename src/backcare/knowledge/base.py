@@ -12,6 +12,7 @@ from backcare.knowledge.schema import (
     DiaryRule,
     Level,
     Medicine,
+    OutsideLevel,
     Product,
     Question,
     RedFlagLocation,
@@ -60,6 +61,7 @@ class KnowledgeBase:
     screen: dict[str, ScreenFlag] = field(default_factory=dict)
     medicines: dict[str, Medicine] = field(default_factory=dict)
     levels: dict[str, Level] = field(default_factory=dict)
+    outside: OutsideLevel | None = None
     diary_rules: dict[str, DiaryRule] = field(default_factory=dict)
     products: dict[str, Product] = field(default_factory=dict)
     red_flag_locations: list[RedFlagLocation] = field(default_factory=list)

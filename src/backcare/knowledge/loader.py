@@ -136,6 +136,7 @@ def read_knowledge(root: Path = DATA_DIR) -> tuple[KnowledgeBase, list[Problem]]
 
     parsed_levels, lines, name = collect(root / "levels.yaml", LevelFile)
     if parsed_levels:
+        kb.outside = parsed_levels.outside
         for i, level in enumerate(parsed_levels.levels):
             if level.urgency.value in kb.levels:
                 problems.append(

@@ -405,8 +405,19 @@ class Level(Strict):
     citations: Annotated[list[CitationRef], Field(min_length=1)]
 
 
+class OutsideLevel(Strict):
+    """How a result is shown when the main problem is not back pain and no rule raised it: never
+    as self-care, because backcare has not assessed that problem."""
+
+    label: str
+    symbol: str = Field(min_length=1, max_length=3)
+    what_to_do: PerJurisdiction
+    citations: Annotated[list[CitationRef], Field(min_length=1)]
+
+
 class LevelFile(Strict):
     levels: Annotated[list[Level], Field(min_length=4, max_length=4)]
+    outside: OutsideLevel
 
 
 # --- diary: re-triage rules and products that can be logged ----------------------------------

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from backcare.domain import DONT_KNOW, Jurisdiction, PlanItem, Result
+from backcare.domain import DONT_KNOW, Jurisdiction, PlanItem, Result, Urgency
 from backcare.engine.answers import InvalidAnswers
 from backcare.engine.assess import assess_raw
 from backcare.engine.compiled import CompiledKnowledge
@@ -157,6 +157,31 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
     return value
+
+
+def shown_level(result: Result) -> dict[str, Any]:
+    """The banner every shell shows: the level, or, when the main problem is not back pain and no
+    rule raised the level, "not assessed" (never a self-care tick for a problem backcare did not
+    check)."""
+    kb = engine().kb
+    level = kb.levels[result.urgency.value]
+    view: dict[str, Any] = {
+        "urgency": result.urgency.value,
+        "label": level.label,
+        "symbol": level.symbol,
+        "headline": result.headline,
+        "what_to_do": level.what_to_do.for_(result.jurisdiction),
+        "citations": engine().cite(level.citations),
+    }
+    if result.out_of_scope and result.urgency is Urgency.SELF_CARE and kb.outside is not None:
+        view.update(
+            urgency="outside",
+            label=kb.outside.label,
+            symbol=kb.outside.symbol,
+            what_to_do=kb.outside.what_to_do.for_(result.jurisdiction),
+            citations=engine().cite(kb.outside.citations),
+        )
+    return view
 
 
 CHECKLIST_LEAD = "Do you have this now, or have you had it with this pain?"

@@ -47,15 +47,7 @@ def _dump(answers: Answers) -> str:
 
 
 def level_view(result: Result) -> dict[str, Any]:
-    level = service.engine().kb.levels[result.urgency.value]
-    return {
-        "urgency": result.urgency.value,
-        "label": level.label,
-        "symbol": level.symbol,
-        "headline": result.headline,
-        "what_to_do": level.what_to_do.for_(result.jurisdiction),
-        "citations": service.engine().cite(level.citations),
-    }
+    return service.shown_level(result)
 
 
 def question_view(q: Question) -> dict[str, Any]:
