@@ -37,7 +37,7 @@ def assess(ck: CompiledKnowledge, answers: Answers, jurisdiction: Jurisdiction =
         # the maternity unit); the most urgent rule decides.
         headline = contact.for_(jurisdiction)
     outside = [r for r in fired if r.rule.out_of_scope]
-    if outside and urgency is Urgency.SELF_CARE:
+    if outside and urgency is Urgency.SELF_CARE and contact is None:
         # "Ordinary back pain you can look after yourself" would be wrong for someone without back
         # pain: say instead, in the rule's own cited words, that this tool cannot judge it.
         headline = outside[0].rule.advice
