@@ -144,7 +144,12 @@ class CompiledKnowledge:
                             eff[qid] = frozenset((DONT_KNOW,)) if qid in self.multi else DONT_KNOW
                         continue
                     value = _means(q.if_unsure.means)
-                eff[qid] = _as_effective(value, qid in self.multi)
+                if qid in self.multi:
+                    eff[qid] = frozenset(value) if isinstance(value, tuple) else frozenset((str(value),))
+                elif isinstance(value, int | float):
+                    eff[qid] = float(value)
+                else:
+                    eff[qid] = str(value)
             elif q.assume_if_unanswered is not None and ask_if[qid](eff):
                 eff[qid] = q.assume_if_unanswered
         return eff
@@ -170,11 +175,3 @@ def _means(means: str | float | list[str]) -> AnswerValue:
     if isinstance(means, list):
         return tuple(means)
     return means
-
-
-def _as_effective(value: AnswerValue, is_set: bool) -> Value:
-    if is_set:
-        return frozenset(value) if isinstance(value, tuple) else frozenset((str(value),))
-    if isinstance(value, int | float):
-        return float(value)
-    return str(value)

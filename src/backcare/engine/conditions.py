@@ -129,14 +129,23 @@ def _below(qid: str, bound: float) -> Test:
     return test
 
 
+# Compiled leaf tests per condition tree, built on first use. Keyed by the tree's identity; the
+# entry holds the tree itself, so an id is never reused while cached. Only the knowledge base's own
+# (bounded) condition trees reach here.
+_LEAF_TESTS: dict[tuple[int, frozenset[str]], tuple[Condition, tuple[tuple[Test, str], ...]]] = {}
+
+
 def matched_questions(cond: Condition, eff: Effective, multi: frozenset[str] = _EMPTY) -> list[str]:
     """The questions whose answers made ``cond`` true: the evidence shown in a reason."""
+    key = (id(cond), multi)
+    cached = _LEAF_TESTS.get(key)
+    if cached is None or cached[0] is not cond:
+        tests = tuple(
+            (compile_condition(leaf, multi), question_of(leaf)) for leaf in leaves(cond) if not isinstance(leaf, Not)
+        )
+        cached = _LEAF_TESTS[key] = (cond, tests)
     found: list[str] = []
-    for leaf in leaves(cond):
-        if isinstance(leaf, Not):
-            continue
-        if compile_condition(leaf, multi)(eff):
-            qid = question_of(leaf)
-            if qid not in found:
-                found.append(qid)
+    for test, qid in cached[1]:
+        if qid not in found and test(eff):
+            found.append(qid)
     return found
