@@ -188,7 +188,8 @@ def build_report(data: ReportInput) -> bytes:
 
     # 3. Nerves, bladder and bowel, and the other red-flag questions with every answer.
     flag_rows: list[list[Any]] = [[P("Question asked", "cell"), P("Answer", "cell")]]
-    ordered = NEURO_ORDER + [f for f in data.red_flag_ids if f not in NEURO_ORDER]
+    ordered = [f for f in NEURO_ORDER if f in data.red_flag_ids]
+    ordered += [f for f in data.red_flag_ids if f not in NEURO_ORDER]
     for qid in ordered:
         if qid in q:
             flag_rows.append([P(q[qid]["text"], "cell"), P(said(qid), "cell")])

@@ -65,6 +65,22 @@ def export(service: DiaryService, fmt: Literal["json", "csv", "fhir", "fhir-r4"]
     return str(bundle(record, questions_catalogue(), engine().version, now, flavour).model_dump_json(indent=1))
 
 
+def _warning_signs_that_apply(record: Record) -> list[str]:
+    """The warning signs the latest saved check would ask (no pregnancy signs for a man, no
+    follow-ups to a sign that was absent), so the doctor's list of pertinent negatives stays short."""
+    signs = list(warning_signs())
+    if not record.assessments:
+        return signs
+    latest = record.assessments[-1]  # the same check the report shows
+    ck = engine()
+    try:
+        answers = validate_answers({k: v for k, v in latest.answers.items() if k in ck.questions}, ck.questions)
+    except InvalidAnswers:
+        return signs
+    applicable = {q.id for q in ck.applicable(ck.effective(answers))}
+    return [s for s in signs if s in applicable]
+
+
 def report_pdf(service: DiaryService, days: int = 180, now: datetime | None = None) -> bytes:
     from backcare.export.chart import pain_chart
     from backcare.export.pdf import ReportInput, build_report
@@ -74,7 +90,7 @@ def report_pdf(service: DiaryService, days: int = 180, now: datetime | None = No
     with service.diary() as d:
         record = load_record(d, start, now + timedelta(days=1))
         daily = d.daily_pain(start, now + timedelta(days=1))
-    red_flags = list(warning_signs())
+    red_flags = _warning_signs_that_apply(record)
     data = ReportInput(
         record=record,
         questions={q["id"]: q for q in questions_catalogue()},
