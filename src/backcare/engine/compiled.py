@@ -65,7 +65,6 @@ class CompiledKnowledge:
         self.ask_if: dict[str, Test] = {
             q.id: self.compile(q.ask_if) if q.ask_if is not None else _always for q in self.order
         }
-        self.followups: tuple[Question, ...] = tuple(q for q in self.order if q.assume_if_unanswered is not None)
         self.rules: tuple[CompiledRule, ...] = tuple(
             CompiledRule(r, self.compile(r.when), self.cite(r.citations))
             for r in kb.rules.values()
