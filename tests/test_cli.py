@@ -155,7 +155,7 @@ def test_eval_reports_a_malformed_vignette_with_its_line(tmp_path: Path) -> None
 
 
 def test_interview_runs_from_piped_input_and_stops_on_emergency() -> None:
-    out = run("assess", stdin="yes\nno\nyes\n")
+    out = run("assess", stdin="1\n40\n2\n1\n")
     assert out.returncode == 0
     assert "EMERGENCY: Call 999 now" in out.stdout
     assert "\x1b[" not in out.stdout  # NO_COLOR honoured
@@ -176,7 +176,7 @@ def test_ctrl_c_during_the_interview_exits_cleanly() -> None:
     assert proc.stdout is not None
     deadline = time.monotonic() + 60
     seen = ""
-    while "Question 1" not in seen and time.monotonic() < deadline:
+    while "About you" not in seen and time.monotonic() < deadline:
         seen += proc.stdout.readline()
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)

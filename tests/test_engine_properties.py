@@ -119,12 +119,26 @@ def test_a_dont_know_never_switches_an_emergency_rule_off(answers: Answers, data
 @PROPERTY
 @given(answers=answer_sets())
 def test_unanswered_questions_make_the_result_incomplete_and_are_listed(answers: Answers) -> None:
+    """Every unanswered question that applies is listed: as missing (the result is incomplete)
+    unless it only tailors the plan and no answer to it could raise the level."""
     result = assess(CK, answers)
     eff = CK.effective(answers)
     unanswered = [q.id for q in CK.applicable(eff) if q.id not in answers]
-    assert list(result.missing) == unanswered
-    assert (result.status is Status.INCOMPLETE) == bool(unanswered)
+    assert sorted(result.missing + result.plan_missing) == sorted(unanswered)
+    assert all(q in CK.plan_stage and not CK.could_raise(eff, q) for q in result.plan_missing)
+    assert (result.status is Status.INCOMPLETE) == bool(result.missing)
     assert not set(result.missing) & set(answers)
+
+
+@PROPERTY
+@given(answers=answer_sets())
+def test_a_plan_question_left_for_after_the_result_never_changes_the_urgency(answers: Answers) -> None:
+    result = assess(CK, answers)
+    for qid in result.plan_missing:
+        q = CK.questions[qid]
+        for option in q.option_ids() if q.kind != "number" else ():
+            value = (option,) if q.kind == "multi" else option
+            assert assess(CK, {**answers, qid: value}).urgency <= result.urgency or result.missing, (qid, option)
 
 
 @PROPERTY

@@ -57,15 +57,18 @@ def post(client: TestClient, path: str, data: dict[str, object], **kw: object) -
     return client.post(path, data={"csrftoken": token(client), **data}, **kw)  # type: ignore[arg-type]
 
 
-def state_of(page: str) -> str:
-    match = re.search(r'name="state" value="([^"]*)"', page)
-    assert match, page[:500]
-    return html.unescape(match.group(1))
+def step(client: TestClient, screen: str, data: dict[str, object], **kw: object) -> object:
+    """Answer one screen of the check (a POST answered by a redirect to the next screen)."""
+    return post(client, f"/check/step/{screen}", data, **kw)
 
 
-def answer(client: TestClient, page: str, qid: str, value: object, action: str = "next") -> str:
-    data = {"state": state_of(page), "qid": qid, "answer": value, "country": "uk", "action": action}
-    return post(client, "/check", data).text  # type: ignore[attr-defined]
+def start_check(client: TestClient) -> None:
+    post(client, "/check/new", {"country": "uk"})
+
+
+def text_of(page: str) -> str:
+    """What a person reads: tags dropped, entities decoded, spaces squeezed."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
 def test_every_page_sends_the_security_headers(local: TestClient) -> None:
@@ -92,35 +95,42 @@ def test_home_puts_check_my_back_first_with_the_intended_use(local: TestClient) 
 
 
 def test_emergency_answer_shows_the_emergency_screen_at_once(local: TestClient) -> None:
-    page = local.get("/check").text
-    page = answer(local, page, "back_pain_present", "yes")
-    page = answer(local, page, "chest_pain", "no")
-    page = answer(local, page, "saddle_numbness", "no")
-    page = answer(local, page, "bladder_control", "yes")
-    assert "Call 999 now" in page and "Do not drive yourself" in page
-    assert "Possible cauda equina syndrome" in page
+    start_check(local)
+    page = step(local, "start", {"back_pain_present": "yes", "age": "40", "sex": "male"}).text  # type: ignore[attr-defined]
+    assert "Do you have any of these now" in page and "None of these" in page
+    page = step(local, "emergency_now", {"answer": "none"}).text  # type: ignore[attr-defined]
+    page = step(local, "emergency_nerves", {"answer": "bladder_control"}).text  # type: ignore[attr-defined]
+    words = text_of(page)
+    assert "Call 999 now" in words and "Do not drive yourself" in words
+    assert 'href="tel:999"' in page and "I chose the wrong answer" in words
+    assert "bladder_control" not in words
 
 
-def test_dont_know_is_offered_and_back_goes_back(local: TestClient) -> None:
-    page = local.get("/check").text
-    assert "I don't know" in page
-    page = answer(local, page, "back_pain_present", "yes")
-    assert "inside your chest" in page
-    back = post(local, "/check", {"state": state_of(page), "qid": "chest_pain", "country": "uk", "action": "back"}).text  # type: ignore[attr-defined]
-    assert "Is back pain or a back spasm the main reason" in back
+def test_every_screen_has_its_own_address_and_back_shows_the_answer_given(local: TestClient) -> None:
+    start_check(local)
+    moved = step(local, "start", {"back_pain_present": "yes", "age": "40", "sex": "male"}, follow_redirects=False)
+    assert moved.status_code == 303 and moved.headers["location"] == "/check/step/emergency_now"  # type: ignore[attr-defined]
+    again = local.get("/check/step/start").text
+    assert re.search(r'value="male"\s+checked', again) and 'value="40"' in again
+    assert "I don't know" in again
+    reload = local.get("/check/step/emergency_now")
+    assert reload.status_code == 200 and 'href="/check/step/start"' in reload.text
 
 
-def test_a_missing_answer_is_asked_again_with_a_message(local: TestClient) -> None:
-    page = local.get("/check").text
-    again = post(local, "/check", {"state": state_of(page), "qid": "back_pain_present", "country": "uk"})
+def test_a_missing_answer_is_asked_again_with_a_message_and_keeps_the_rest(local: TestClient) -> None:
+    start_check(local)
+    again = step(local, "start", {"back_pain_present": "yes", "age": "40"})
     assert again.status_code == 400  # type: ignore[attr-defined]
-    assert "Please choose an answer" in again.text  # type: ignore[attr-defined]
+    page = again.text  # type: ignore[attr-defined]
+    assert "Please choose an answer" in page and 'value="40"' in page
+    none_and_more = step(local, "emergency_now", {"answer": ["none", "chest_pain"]})
+    assert none_and_more.status_code in (303, 400, 200)
 
 
-def test_a_tampered_check_state_is_refused_clearly(local: TestClient) -> None:
-    response = post(local, "/check", {"state": '{"age": 999}', "qid": "sex", "answer": "male"})
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "start the check again" in response.text  # type: ignore[attr-defined]
+def test_a_damaged_check_in_the_session_starts_again_instead_of_failing(local: TestClient) -> None:
+    local.cookies.set("backcare_session", "not-a-signed-cookie")
+    response = local.get("/check")
+    assert response.status_code == 200 and "About you" in response.text
 
 
 def test_forms_without_the_csrf_token_are_refused(local: TestClient) -> None:
@@ -171,6 +181,12 @@ def test_stateless_api_assessment_gives_next_question_then_result(local: TestCli
     api = TestClient(local.app)
     first = api.post("/api/v1/assess", json={"answers": {}}).json()
     assert first["next_question"]["id"] == "back_pain_present" and not first["finished"]
+    about = {"back_pain_present": "yes", "age": 40, "sex": "male"}
+    checklist = api.post("/api/v1/assess", json={"answers": about}).json()["next_question"]
+    assert checklist["kind"] == "multi" and checklist["emergency"]
+    assert any("none" in o["id"] for o in checklist["options"])
+    ticked_none = api.post("/api/v1/assess", json={"answers": {**about, checklist["id"]: ["none"]}}).json()
+    assert ticked_none["next_question"]["id"] != checklist["id"]
     assert first["result"]["status"] == "incomplete"
     emergency = api.post("/api/v1/assess", json={"answers": {"back_pain_present": "yes", "chest_pain": "yes"}}).json()
     assert emergency["finished"] and emergency["result"]["urgency"] == "emergency_now"
@@ -316,6 +332,24 @@ def test_server_mode_requires_sign_in_for_personal_pages(store: Store) -> None:
     assert response.status_code == 303 and response.headers["location"].startswith("/account/login")
     assert anonymous.get("/api/v1/diary/entries").status_code == 401
     assert anonymous.get("/check").status_code == 200  # the check itself needs no account
+
+
+def test_a_check_done_before_signing_in_is_kept_and_can_be_saved_and_reopened(store: Store) -> None:
+    client = server_client(store)
+    start_check(client)
+    step(client, "start", {"back_pain_present": "yes", "age": "40", "sex": "male"})
+    step(client, "emergency_now", {"answer": "chest_pain"})
+    saved = post(client, "/check/save", {}, follow_redirects=False)
+    assert saved.headers["location"].startswith("/account/login")  # type: ignore[attr-defined]
+    register(client, "carol")
+    done = post(client, "/check/save", {}, follow_redirects=False)
+    assert done.headers["location"] == "/check/result?saved=1"  # type: ignore[attr-defined]
+    listing = client.get("/checks").text
+    assert "Emergency" in listing
+    check_id = re.search(r"/checks/([0-9a-f-]{36})/open", listing).group(1)  # type: ignore[union-attr]
+    start_check(client)
+    opened = post(client, f"/checks/{check_id}/open", {})
+    assert "Call 999 now" in text_of(opened.text)  # type: ignore[attr-defined]
 
 
 def test_login_is_rate_limited(db_store: Store) -> None:

@@ -6,6 +6,7 @@ the store and the shells use to talk to each other.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -63,6 +64,40 @@ class Jurisdiction(str, Enum):
 
 
 EMERGENCY_NUMBER: Final[dict[Jurisdiction, str]] = {Jurisdiction.UK: "999", Jurisdiction.US: "911"}
+
+# Patient-facing knowledge text names services and medicines through these placeholders, so one
+# sentence reads right in each country ("see a {gp}" → "see a GP" / "see a primary care
+# provider"). The lint refuses raw country words in shared text.
+TERMS: Final[dict[str, dict[Jurisdiction, str]]] = {
+    "emergency_number": {Jurisdiction.UK: "999", Jurisdiction.US: "911"},
+    "ae": {Jurisdiction.UK: "A&E", Jurisdiction.US: "the emergency room"},
+    "gp": {Jurisdiction.UK: "GP", Jurisdiction.US: "primary care provider"},
+    "gp_practice": {Jurisdiction.UK: "GP practice", Jurisdiction.US: "primary care provider's office"},
+    "urgent_line": {Jurisdiction.UK: "NHS 111", Jurisdiction.US: "your doctor's same-day line or urgent care"},
+    "gp_or_urgent_line": {
+        Jurisdiction.UK: "your GP practice or NHS 111",
+        Jurisdiction.US: "your primary care provider or urgent care",
+    },
+    "urgent_centre": {Jurisdiction.UK: "an urgent treatment centre", Jurisdiction.US: "urgent care"},
+    "paracetamol": {Jurisdiction.UK: "paracetamol", Jurisdiction.US: "acetaminophen"},
+    "Paracetamol": {Jurisdiction.UK: "Paracetamol", Jurisdiction.US: "Acetaminophen"},
+    "physio": {Jurisdiction.UK: "physiotherapist", Jurisdiction.US: "physical therapist"},
+    "physiotherapy": {Jurisdiction.UK: "physiotherapy", Jurisdiction.US: "physical therapy"},
+    "Physiotherapy": {Jurisdiction.UK: "Physiotherapy", Jurisdiction.US: "Physical therapy"},
+    "maternity_unit": {Jurisdiction.UK: "maternity unit", Jurisdiction.US: "labor and delivery unit"},
+    "poisons_line": {Jurisdiction.UK: "NHS 111", Jurisdiction.US: "Poison Control (1-800-222-1222)"},
+}
+
+_TERM = re.compile(r"\{([A-Za-z_]+)\}")
+
+
+def localize(text: str, jurisdiction: Jurisdiction) -> str:
+    """Shared text in one country's words: every ``{term}`` replaced (unknown names are left for
+    the lint to report, never silently dropped)."""
+    if "{" not in text:
+        return text
+    return _TERM.sub(lambda m: TERMS[m.group(1)][jurisdiction] if m.group(1) in TERMS else m.group(0), text)
+
 
 DONT_KNOW: Final = "dont_know"
 """The answer a person can always give to any question."""
@@ -166,6 +201,9 @@ class Result:
     headline: str
     notes: tuple[str, ...] = field(default=())
     unsure: tuple[str, ...] = field(default=())
+    plan_missing: tuple[str, ...] = field(default=())
+    """Questions asked after the result that tailor the plan (medicines, everyday life), not yet
+    answered: they cannot change the urgency."""
     """Questions answered "don't know" that raised nothing: shown as things to ask a clinician about."""
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from backcare import service
 from backcare.config import Settings, SettingsError
-from backcare.domain import Jurisdiction
-from backcare.service import InvalidAnswers, KnowledgeError
+from backcare.domain import Answers, Jurisdiction
+from backcare.service import InvalidAnswers, KnowledgeError, check
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -91,28 +91,26 @@ def cmd_assess(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_USAGE
         from backcare.cli.interview import run_interview
 
-        return run_interview(
-            service.engine(), jurisdiction, save=lambda answers, result: _offer_save(answers, result, settings)
-        )
+        return run_interview(jurisdiction, save=lambda answers, view: _offer_save(answers, view, settings))
     raw = _read_answers(args.answers)
     if raw is None:
         return EXIT_USAGE
     try:
-        result = service.assess_answers(raw, jurisdiction)
+        answers = check.read_answers(raw)
     except InvalidAnswers as exc:
         err(f"{args.answers}: {len(exc.errors)} problem(s) with the answers:")
         for e in exc.errors:
             print(f"  {e}", file=sys.stderr)
         return EXIT_USAGE
-    data = service.result_json(result)
+    view = check.result_view(answers, jurisdiction)
     if args.save:
-        save_result({k: list(v) if isinstance(v, tuple) else v for k, v in raw.items()}, data, settings)
+        save_result(answers, view, settings)
     if args.json:
-        _print_json(data)
+        _print_json(service.result_json(view.result))
     else:
         from backcare.cli.render import make_console, print_result
 
-        print_result(make_console(), result, service.engine())
+        print_result(make_console(), view)
     return EXIT_OK
 
 
@@ -155,18 +153,17 @@ def cmd_records(args: argparse.Namespace, settings: Settings) -> int:
     return diary_cmds.run(args, settings)
 
 
-def save_result(raw: dict[str, object], result_data: dict[str, Any], settings: Settings) -> None:
+def save_result(answers: Answers, view: check.ResultView, settings: Settings) -> None:
     from backcare.cli.diary_cmds import open_service
 
     with open_service(settings) as svc:
-        svc.save_assessment(raw, result_data)
+        check.save(svc, answers, view.result.jurisdiction)
 
 
-def _offer_save(answers: dict[str, Any], result: Any, settings: Settings, ask: Any = input) -> None:
-    reply = ask("Save this check to your diary, so it can go in your doctor report? [y/N] ")
+def _offer_save(answers: Answers, view: check.ResultView, settings: Settings, ask: Any = input) -> None:
+    reply = ask("Your result is ready. Save it to your diary, so it can go in your doctor report? [y/N] ")
     if reply.strip().lower() in ("y", "yes"):
-        plain = {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
-        save_result(plain, service.result_json(result), settings)
+        save_result(answers, view, settings)
         print("Saved.")
 
 

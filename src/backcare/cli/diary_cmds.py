@@ -17,14 +17,17 @@ from backcare.cli.diary_input import fields_from_flags, parse_contains, parse_lo
 from backcare.cli.render import make_console
 from backcare.config import Settings
 from backcare.domain import (
+    EMERGENCY_NUMBER,
     LOCATIONS,
     TRIGGERS,
     DiaryAlert,
     Episode,
+    Jurisdiction,
     MedicineIntake,
     SelfCareAction,
+    localize,
 )
-from backcare.service.diary import describe, product_name
+from backcare.service.diary import describe, ingredient_name, product_name, products_for
 from backcare.service.entries import InvalidEntry
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -38,17 +41,16 @@ def err(message: str) -> None:
 # --- output -----------------------------------------------------------------------------------
 
 
-def print_alerts(alerts: list[DiaryAlert], number: str) -> None:
+def print_alerts(alerts: list[DiaryAlert], jurisdiction: Jurisdiction) -> None:
     console = make_console()
+    number, emergency_place = EMERGENCY_NUMBER[jurisdiction], localize("{ae}", jurisdiction)
     for a in alerts:
         level = a.urgency.value.replace("_", " ").upper()
         console.print(f"[bold]! {level}: {escape(a.title)}[/bold]")
         console.print(f"  {escape(a.detail)}")
         console.print(f"  {escape(a.advice)}")
         if a.urgency.value == "emergency_now":
-            console.print(
-                f"  [bold]Call {number} now or go to A&E / the emergency department. Do not drive yourself.[/bold]"
-            )
+            console.print(f"  [bold]Call {number} now or go to {emergency_place}. Do not drive yourself.[/bold]")
         sources = escape("; ".join(c.title for c in a.citations))
         console.print(f"  [dim]Entries: {', '.join(i[:8] for i in a.entry_ids)}. Sources: {sources}[/dim]")
 
@@ -81,7 +83,6 @@ def _db_error(exc: Exception) -> int:
 
 
 def run(args: argparse.Namespace, settings: Settings, ask: Ask = input) -> int:
-    from backcare.domain import EMERGENCY_NUMBER
     from backcare.store.repo import Ambiguous, NotFound
 
     number = EMERGENCY_NUMBER[settings.jurisdiction]
@@ -122,13 +123,13 @@ def _diary(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
             return EXIT_OK
         table = Table("id", "when", "kind", "what")
         for entry in entries:
-            when, kind, what = describe(entry)
+            when, kind, what = describe(entry, svc.jurisdiction)
             table.add_row(entry.id[:8], when, kind, escape(what))
         console.print(table)
         return EXIT_OK
     if cmd == "show":
         entry, trail = svc.show(args.id)
-        stamp, kind, what = describe(entry)
+        stamp, kind, what = describe(entry, svc.jurisdiction)
         console.print(f"[bold]{kind}[/bold] {entry.id}\n{stamp}: {escape(what)}")
         for change in trail:
             before, after = change["before"], change["after"]
@@ -162,12 +163,12 @@ def _diary(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
             console.print("Nothing changed.")
             return EXIT_OK
         logged = svc.edit(args.id, **changes)
-        console.print(f"Saved. {escape(' '.join(describe(logged.entry)[1:]))}")
-        print_alerts(logged.alerts, number)
+        console.print(f"Saved. {escape(' '.join(describe(logged.entry, svc.jurisdiction)[1:]))}")
+        print_alerts(logged.alerts, svc.jurisdiction)
         return EXIT_OK
     if cmd == "delete":
         entry, _ = svc.show(args.id)
-        stamp, kind, what = describe(entry)
+        stamp, kind, what = describe(entry, svc.jurisdiction)
         if not args.yes:
             reply = ask(f"Delete this {kind} from {stamp} ({what})? This cannot be undone. [y/N] ")
             if reply.strip().lower() not in ("y", "yes"):
@@ -180,15 +181,13 @@ def _diary(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
         alerts = svc.alerts()
         if not alerts:
             console.print("Nothing in your recent diary needs action. Keep the safety net in mind.")
-        print_alerts(alerts, number)
+        print_alerts(alerts, svc.jurisdiction)
         return EXIT_OK
     if cmd == "products":
-        from backcare.service import engine
-
         table = Table("product id", "name", "contains per unit")
-        for p in engine().kb.products.values():
-            if svc.jurisdiction in p.jurisdictions:
-                table.add_row(p.id, p.name, ", ".join(f"{k} {v:g} mg" for k, v in p.contains.items()))
+        for p in products_for(svc.jurisdiction):
+            contains = ", ".join(f"{ingredient_name(k, svc.jurisdiction)} {v:g} mg" for k, v in p["contains"].items())
+            table.add_row(p["id"], p["name"], contains)
         console.print(table)
         return EXIT_OK
     raise AssertionError(cmd)
@@ -212,9 +211,8 @@ def _add(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
         if args.contains:
             taken["contains"] = parse_contains(args.contains)
         logged = svc.log_intake(args.medicine, args.units, **taken)
-        console.print(
-            f"Logged {logged.entry.units:g} × {escape(product_name(logged.entry.product))} ({logged.entry.id[:8]})."
-        )
+        name = product_name(logged.entry.product, svc.jurisdiction)
+        console.print(f"Logged {logged.entry.units:g} × {escape(name)} ({logged.entry.id[:8]}).")
         alerts += logged.alerts
         logged_any = True
     if args.did:
@@ -234,9 +232,9 @@ def _add(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
             if "pain" not in fields:
                 raise InvalidEntry(["--pain: give the pain score (0 to 10) for an episode"])
         logged = svc.log_episode(**moment, **fields)
-        console.print(f"Logged: {escape(describe(logged.entry)[2])} ({logged.entry.id[:8]}).")
+        console.print(f"Logged: {escape(describe(logged.entry, svc.jurisdiction)[2])} ({logged.entry.id[:8]}).")
         alerts += logged.alerts
-    print_alerts(alerts, number)
+    print_alerts(alerts, svc.jurisdiction)
     return EXIT_OK
 
 

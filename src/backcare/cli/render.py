@@ -11,9 +11,8 @@ from rich.panel import Panel
 from rich.table import Table
 
 from backcare import service
-from backcare.domain import Result, Status, Urgency
-from backcare.engine.compiled import CompiledKnowledge
-from backcare.service import shown_answer
+from backcare.domain import Urgency
+from backcare.service.check import ResultView
 
 STYLE = {
     Urgency.EMERGENCY_NOW: "bold white on red",
@@ -27,93 +26,82 @@ def make_console(file: Any = None) -> Console:
     return Console(file=file, highlight=False, soft_wrap=False)
 
 
-def urgency_banner(ck: CompiledKnowledge, result: Result) -> str:
-    level = service.shown_level(result)
-    return f"[{level['symbol']}] {level['label'].upper()}: {result.headline}"
-
-
-def print_result(console: Console, result: Result, ck: CompiledKnowledge) -> None:
-    level = service.shown_level(result)
-    style = "bold black on grey70" if level["urgency"] == "outside" else STYLE[result.urgency]
-    console.print(Panel(escape(urgency_banner(ck, result)), style=style, expand=True))
-    if result.status is Status.COMPLETE or result.urgency is Urgency.EMERGENCY_NOW:
-        console.print(escape(level["what_to_do"]))
-    for note in result.notes:
-        console.print(f"[italic]{escape(note)}[/italic]")
-
-    primary = [r for r in result.reasons if r.urgency is result.urgency]
-    lesser = [r for r in result.reasons if r.urgency is not result.urgency]
-    if result.reasons:
-        console.rule("Why")
-        for reason in primary:
-            console.print(f"• [bold]{escape(reason.title)}[/bold] ({reason.urgency.value.replace('_', ' ')})")
-            console.print(f"  {escape(reason.advice)}")
-            answered = "; ".join(
-                f"“{ck.questions[qid].text if qid in ck.questions else qid}” — {shown_answer(v)}"
-                for qid, v in reason.answers
-            )
-            console.print(f"  [dim]Because you answered: {escape(answered)}[/dim]")
-            for c in reason.citations:
-                console.print(f"  [dim]Source: {escape(c.title)} — {escape(c.locator)}. {escape(c.url)}[/dim]")
-        if lesser:
-            titles = "; ".join(r.title for r in lesser)
-            console.print(f"[dim]Also noted, and covered by the advice above: {escape(titles)}.[/dim]")
-
-    if result.possible_causes:
-        console.rule("Possible causes worth considering")
-        for cause in result.possible_causes:
-            console.print(f"• [bold]{escape(cause.name)}[/bold] ({cause.strength}): {escape(cause.summary)}")
-
-    plan = result.plan
-    if plan is not None:
-        if plan.items:
-            console.rule("Your plan")
-        for item in plan.items:
-            console.print(f"[bold]{escape(item.title)}[/bold]")
-            console.print(f"  {escape(item.text)}")
-            for step in item.steps:
-                console.print(f"   - {escape(step)}")
-            for caution in item.cautions:
-                console.print(f"   [yellow]! {escape(caution)}[/yellow]")
-            if item.citations:
-                console.print("  [dim]Sources: " + escape("; ".join(c.title for c in item.citations)) + "[/dim]")
-        if plan.medicines or plan.medicine_note:
-            console.rule("Medicines")
-            console.print(escape(plan.medicine_note))
-            for med in plan.medicines:
-                if med.offered:
-                    console.print(
-                        f"• [bold]{escape(med.name)}[/bold]: {escape(med.directions)} {escape(med.max_daily)}"
-                    )
-                    for stop in med.stop_and_ask:
-                        console.print(f"   - {escape(stop)}")
-                else:
-                    console.print(
-                        f"• {escape(med.name)}: not suggested for you. " + escape(" ".join(med.blocked_because))
-                    )
-        if plan.safety_net:
-            console.rule("Safety net")
-        for group in plan.safety_net:
-            title = group.title.replace("the emergency number", f"the emergency number ({plan.emergency_number})")
-            console.print(f"[bold]{escape(title)}[/bold]")
-            for step in group.steps:
-                console.print(f"  ! {escape(step)}")
-
-    unsure = service.ask_a_clinician_about(result)
-    if unsure:
+def print_result(console: Console, view: ResultView) -> None:
+    """The result in the same order as the web page. The last lines on screen are always what to
+    do now and the number, so they are still visible in a short terminal after it scrolls."""
+    style = "bold black on grey70" if view.urgency == "outside" else STYLE[Urgency(view.urgency)]
+    banner = f"[{view.symbol}] {view.label.upper()}: {view.headline}"
+    console.print(Panel(escape(banner), style=style, expand=True))
+    if view.urgency == "emergency_now":
+        _print_emergency(console, view, banner, style)
+        return
+    console.print(escape(view.what_to_do))
+    console.rule("Why")
+    for why in view.why:
+        console.print(f"• {escape(why.text)}")
+        for b in why.because:
+            console.print(f"   [dim]You said: {escape(b)}[/dim]")
+    if not view.why:
+        console.print("None of your answers points to a cause that needs a doctor soon.")
+    if view.said_no:
+        console.print(f"[dim]You said no to {len(view.said_no)} warning signs.[/dim]")
+    if view.causes:
+        console.rule("Possible causes (not a diagnosis)")
+        for name, summary, fits in view.causes:
+            console.print(f"• [bold]{escape(name)}[/bold]{' (fits your answers)' if fits else ''}: {escape(summary)}")
+    if view.plan or view.medicines_note:
+        console.rule("Your plan")
+    for item in view.plan:
+        console.print(f"[bold]{escape(item.title)}[/bold]")
+        console.print(f"  {escape(item.text)}")
+        for step in item.steps:
+            console.print(f"   - {escape(step)}")
+        for caution in item.cautions:
+            console.print(f"   [yellow]! {escape(caution)}[/yellow]")
+    if view.medicines_note or view.medicines:
+        console.print("[bold]Medicines[/bold]")
+        console.print(f"  {escape(view.medicines_note)}")
+        for med in view.medicines:
+            if med["offered"]:
+                console.print(
+                    f"  • [bold]{escape(med['name'])}[/bold]: {escape(med['directions'])} {escape(med['max_daily'])}"
+                )
+                for stop in med["stop_and_ask"]:
+                    console.print(f"     - {escape(stop)}")
+            else:
+                console.print(
+                    f"  • {escape(med['name'])}: not suggested for you. " + escape(" ".join(med["blocked_because"]))
+                )
+    if view.ask_about:
         console.rule("Ask a clinician about")
         console.print('You answered "I don\'t know" to these. They did not change the advice, but mention them:')
-        for text in unsure:
+        for text in view.ask_about:
             console.print(f"  • {escape(text)}")
-    if result.missing and result.status is Status.INCOMPLETE:
-        console.rule("Still to answer")
-        for qid in result.missing[:8]:
-            text = ck.questions[qid].text if qid in ck.questions else qid
-            console.print(f"  • {escape(text)}")
-        if len(result.missing) > 8:
-            console.print(f"  … and {len(result.missing) - 8} more ({escape(', '.join(result.missing[8:]))}).")
+    if view.sources:
+        console.print("[dim]Sources: " + escape("; ".join(title for _url, title in view.sources)) + "[/dim]")
+    console.print(f"[dim]{escape(service.INTENDED_USE)}[/dim]")
+    if view.safety_net:
+        console.rule("When to get help")
+        for group in view.safety_net:
+            console.print(f"[bold]{escape(group.title)}[/bold]")
+            for step in group.steps:
+                console.print(f"  ! {escape(step)}")
     console.rule()
-    console.print(f"[dim]{escape(service.INTENDED_USE)} Knowledge version {result.knowledge_version}.[/dim]")
+    console.print(Panel(escape(banner), style=style, expand=True))
+
+
+def _print_emergency(console: Console, view: ResultView, banner: str, style: str) -> None:
+    console.rule("Why")
+    for why in view.why:
+        console.print(f"• {escape(why.text)}")
+    if view.say:
+        console.rule("What to say")
+        console.print("Tell them you have back pain, and:")
+        for line in view.say:
+            console.print(f"  • {escape(line)}")
+    console.print(escape(view.what_to_do))
+    console.rule()
+    console.print(Panel(escape(banner), style=style, expand=True))
 
 
 def print_questions(catalogue: list[dict[str, Any]]) -> None:

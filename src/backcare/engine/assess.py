@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from backcare.domain import Answers, Jurisdiction, Result, Status, Urgency
+from backcare.domain import Answers, Jurisdiction, Result, Status, Urgency, localize
 from backcare.engine.answers import validate_answers
 from backcare.engine.causes import possible_causes
 from backcare.engine.compiled import CompiledKnowledge
@@ -27,6 +27,7 @@ def assess(ck: CompiledKnowledge, answers: Answers, jurisdiction: Jurisdiction =
     fired = fired_rules(ck, eff)
     urgency = urgency_of(fired)
     missing = tuple(ck.missing(answers, eff))
+    plan_missing = tuple(q for q in ck.plan_missing(answers, eff) if q not in missing)
     complete = not missing
     out_of_scope = any(r.rule.out_of_scope for r in fired)
     level = ck.kb.levels[urgency.value]
@@ -40,7 +41,7 @@ def assess(ck: CompiledKnowledge, answers: Answers, jurisdiction: Jurisdiction =
     if outside and urgency is Urgency.SELF_CARE and contact is None:
         # "Ordinary back pain you can look after yourself" would be wrong for someone without back
         # pain: say instead, in the rule's own cited words, that this tool cannot judge it.
-        headline = outside[0].rule.advice
+        headline = outside[0].advice_for(jurisdiction)
     notes: list[str] = []
     if not complete and urgency is not Urgency.EMERGENCY_NOW:
         so_far = (
@@ -55,7 +56,7 @@ def assess(ck: CompiledKnowledge, answers: Answers, jurisdiction: Jurisdiction =
     elif not complete:
         notes.append("The questions stopped early because an emergency is already clear.")
     if out_of_scope:
-        notes.append(OUT_OF_SCOPE_NOTE)
+        notes.append(localize(OUT_OF_SCOPE_NOTE, jurisdiction))
     ignored = ck.ignored(answers, eff)
     if ignored:
         notes.append(
@@ -66,15 +67,16 @@ def assess(ck: CompiledKnowledge, answers: Answers, jurisdiction: Jurisdiction =
         status=Status.COMPLETE if complete else Status.INCOMPLETE,
         urgency=urgency,
         out_of_scope=out_of_scope,
-        reasons=reasons(ck, fired, answers, eff),
-        possible_causes=possible_causes(ck, eff, fired),
-        plan=build_plan(ck, eff, urgency, jurisdiction, complete),
+        reasons=reasons(ck, fired, answers, eff, jurisdiction),
+        possible_causes=possible_causes(ck, eff, fired, jurisdiction),
+        plan=build_plan(ck, eff, urgency, jurisdiction, complete, plan_missing),
         missing=missing,
         knowledge_version=ck.version,
         jurisdiction=jurisdiction,
         headline=headline,
         notes=tuple(notes),
         unsure=unsure,
+        plan_missing=plan_missing,
     )
 
 

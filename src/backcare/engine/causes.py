@@ -11,7 +11,7 @@ urgent follow it, at most a few.
 
 from __future__ import annotations
 
-from backcare.domain import PossibleCause, Urgency
+from backcare.domain import Jurisdiction, PossibleCause, Urgency, localize
 from backcare.engine.compiled import CompiledCause, CompiledKnowledge, CompiledRule
 from backcare.engine.conditions import Effective, matched_questions
 
@@ -20,7 +20,9 @@ _PRIOR_RANK = {"common": 0, "uncommon": 1, "rare": 2}
 _URGENT = (Urgency.SAME_DAY, Urgency.EMERGENCY_NOW)
 
 
-def possible_causes(ck: CompiledKnowledge, eff: Effective, fired: list[CompiledRule]) -> tuple[PossibleCause, ...]:
+def possible_causes(
+    ck: CompiledKnowledge, eff: Effective, fired: list[CompiledRule], jurisdiction: Jurisdiction = Jurisdiction.UK
+) -> tuple[PossibleCause, ...]:
     # For each cause, the most urgent fired rule that names it: its danger, and its evidence.
     named: dict[str, CompiledRule] = {}
     for r in fired:
@@ -57,10 +59,10 @@ def possible_causes(ck: CompiledKnowledge, eff: Effective, fired: list[CompiledR
     # A cause a fired rule names is always listed; partial fits nothing names are capped.
     behind = [m for m in rest if m[0].cause.id in named]
     behind += [m for m in rest if m[0].cause.id not in named][:MAX_PARTIAL]
-    out = [_describe(cc, strength, eff, ck, named) for cc, strength in ahead]
+    out = [_describe(cc, strength, eff, ck, named, jurisdiction) for cc, strength in ahead]
     if baseline is not None and eff.get("back_pain_present") != "no":
-        out.append(_describe(baseline, "possible" if ahead else "likely", eff, ck, named))
-    out += [_describe(cc, strength, eff, ck, named) for cc, strength in behind]
+        out.append(_describe(baseline, "possible" if ahead else "likely", eff, ck, named, jurisdiction))
+    out += [_describe(cc, strength, eff, ck, named, jurisdiction) for cc, strength in behind]
     return tuple(out)
 
 
@@ -73,7 +75,12 @@ def _rests_on_dont_know(cc: CompiledCause, eff: Effective, ck: CompiledKnowledge
 
 
 def _describe(
-    cc: CompiledCause, strength: str, eff: Effective, ck: CompiledKnowledge, named: dict[str, CompiledRule]
+    cc: CompiledCause,
+    strength: str,
+    eff: Effective,
+    ck: CompiledKnowledge,
+    named: dict[str, CompiledRule],
+    jurisdiction: Jurisdiction,
 ) -> PossibleCause:
     c = cc.cause
     condition = c.likely_when if strength == "likely" else c.possible_when
@@ -82,8 +89,8 @@ def _describe(
         why = matched_questions(named[c.id].rule.when, eff, ck.multi)
     return PossibleCause(
         id=c.id,
-        name=c.name,
-        summary=c.plain,
+        name=localize(c.name, jurisdiction),
+        summary=localize(c.plain, jurisdiction),
         strength=strength,
         why=tuple(why),
         icd10cm=tuple(c.codes.icd10cm),

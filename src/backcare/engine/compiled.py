@@ -6,12 +6,13 @@ function calls (thousands of assessments a second on one core).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from backcare.domain import DONT_KNOW, Answers, AnswerValue, Citation, PlanItem
+from backcare.domain import DONT_KNOW, Answers, AnswerValue, Citation, Jurisdiction, PlanItem, Urgency, localize
 from backcare.engine.conditions import UNSURE_KEY, Effective, Test, Value, compile_condition
 from backcare.knowledge.base import KnowledgeBase
 from backcare.knowledge.schema import Advice, Cause, CitationRef, Condition, Question, Rule, ScreenFlag
+from backcare.knowledge.tree import leaves, question_of
 
 
 def _never(eff: Effective) -> bool:
@@ -27,6 +28,11 @@ class CompiledRule:
     rule: Rule
     test: Test
     citations: tuple[Citation, ...]
+    advice: dict[Jurisdiction, str] = field(default_factory=dict, compare=False)
+    """The rule's advice in each country's words (built once)."""
+
+    def advice_for(self, jurisdiction: Jurisdiction) -> str:
+        return self.advice.get(jurisdiction) or localize(self.rule.advice, jurisdiction)
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,9 @@ class CompiledAdvice:
     test: Test
     citations: tuple[Citation, ...]
     item: PlanItem
-    """The plan item this advice becomes: the same for everyone, so built once."""
+    """The plan item as written, with its ``{placeholders}``."""
+    items: dict[Jurisdiction, PlanItem] = field(compare=False)
+    """The plan item in each country's words: the same for everyone there, so built once."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,7 @@ class CompiledKnowledge:
             q.id: self.compile(q.ask_if) if q.ask_if is not None else _always for q in self.order
         }
         self.rules: tuple[CompiledRule, ...] = tuple(
-            CompiledRule(r, self.compile(r.when), self.cite(r.citations))
+            CompiledRule(r, self.compile(r.when), self.cite(r.citations), _per_country(r.advice))
             for r in kb.rules.values()
             if r.status == "active"
         )
@@ -78,6 +86,15 @@ class CompiledKnowledge:
             )
             for c in kb.causes.values()
         )
+        self.plan_stage: frozenset[str] = frozenset(
+            qid for step in kb.steps.values() if step.stage == "plan" for qid in step.questions
+        )
+        """Questions asked after the result (they tailor the plan)."""
+        self.rules_reading: dict[str, tuple[CompiledRule, ...]] = _rules_reading(self.rules)
+        self.screen_questions: frozenset[str] = frozenset(
+            question_of(leaf) for f in kb.screen.values() for leaf in leaves(f.when)
+        )
+        """Questions the medicine safety screen reads."""
         self.advice: tuple[CompiledAdvice, ...] = tuple(
             self._advice(a) for a in sorted(kb.advice.values(), key=lambda a: a.order)
         )
@@ -98,7 +115,8 @@ class CompiledKnowledge:
             timer_minutes=a.timer.minutes if a.timer else None,
             timer_max_minutes=a.timer.max_minutes if a.timer else None,
         )
-        return CompiledAdvice(a, self.compile(a.when) if a.when is not None else _always, citations, item)
+        items = {j: _localized(item, j) for j in Jurisdiction}
+        return CompiledAdvice(a, self.compile(a.when) if a.when is not None else _always, citations, item, items)
 
     def compile(self, cond: Condition) -> Test:
         return compile_condition(cond, self.multi)
@@ -167,7 +185,73 @@ class CompiledKnowledge:
         return [q for q in self.order if self.ask_if[q.id](eff)]
 
     def missing(self, answers: Answers, eff: Effective) -> list[str]:
-        return [q.id for q in self.order if q.id not in answers and self.ask_if[q.id](eff)]
+        """Unanswered questions that apply and could still matter for the urgency: a question
+        asked after the result (a plan step) counts only while an answer to it could raise the
+        level."""
+        return [
+            q.id
+            for q in self.order
+            if q.id not in answers
+            and self.ask_if[q.id](eff)
+            and (q.id not in self.plan_stage or self.could_raise(eff, q.id))
+        ]
+
+    def plan_missing(self, answers: Answers, eff: Effective) -> list[str]:
+        """Unanswered plan questions that apply: the plan is tailored once they are answered."""
+        return [q.id for q in self.order if q.id in self.plan_stage and q.id not in answers and self.ask_if[q.id](eff)]
+
+    def could_raise(self, eff: Effective, qid: str) -> bool:
+        """Whether some answer to ``qid`` would fire a rule above the level already reached.
+
+        Used for questions asked after the result: one of them is asked before the result only
+        when its answer could still change what the person must do (the value of asking)."""
+        rules = self.rules_reading.get(qid, ())
+        if not rules:
+            return False
+        level = max((r.rule.urgency for r in self.rules if r.test(eff)), default=Urgency.SELF_CARE)
+        higher = [r for r in rules if r.rule.urgency > level]
+        if not higher:
+            return False
+        for value in self._candidates(self.questions[qid]):
+            trial = {**eff, qid: value}
+            if value == DONT_KNOW:
+                unsure = eff.get(UNSURE_KEY, frozenset())
+                trial[UNSURE_KEY] = frozenset(unsure) | {qid} if isinstance(unsure, frozenset) else frozenset({qid})
+            if any(r.test(trial) for r in higher):
+                return True
+        return False
+
+    def _candidates(self, q: Question) -> list[Value]:
+        if q.kind == "yes_no":
+            return ["yes", "no", DONT_KNOW]
+        if q.kind == "number":
+            assert q.min is not None and q.max is not None
+            return [float(q.min), float(q.max)]
+        values: list[Value] = [frozenset((o,)) for o in q.option_ids()]
+        return [*values, frozenset((DONT_KNOW,))]
+
+
+def _per_country(text: str) -> dict[Jurisdiction, str]:
+    return {j: localize(text, j) for j in Jurisdiction}
+
+
+def _localized(item: PlanItem, j: Jurisdiction) -> PlanItem:
+    return replace(
+        item,
+        title=localize(item.title, j),
+        text=localize(item.text, j),
+        steps=tuple(localize(s, j) for s in item.steps),
+        cautions=tuple(localize(s, j) for s in item.cautions),
+    )
+
+
+def _rules_reading(rules: tuple[CompiledRule, ...]) -> dict[str, tuple[CompiledRule, ...]]:
+    """Question id → the active rules whose condition reads it."""
+    found: dict[str, list[CompiledRule]] = {}
+    for r in rules:
+        for qid in dict.fromkeys(question_of(leaf) for leaf in leaves(r.rule.when)):
+            found.setdefault(qid, []).append(r)
+    return {qid: tuple(rs) for qid, rs in found.items()}
 
 
 def _means(means: str | float | list[str]) -> AnswerValue:

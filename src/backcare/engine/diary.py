@@ -8,10 +8,12 @@ Every alert names the entries that triggered it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from backcare.domain import (
+    TERMS,
     Answers,
     CheckIn,
     DiaryAlert,
@@ -19,6 +21,7 @@ from backcare.domain import (
     Jurisdiction,
     MedicineIntake,
     Urgency,
+    localize,
 )
 from backcare.engine.assess import assess
 from backcare.engine.compiled import CompiledKnowledge
@@ -188,9 +191,9 @@ def medicine_alerts(
 
                 worst = _worst(_windows(intakes, {ingredient}), total)
                 if worst is not None and total(worst) > limit:
-                    end = worst[-1].taken_at
+                    end = local_time(worst[-1].taken_at, worst[-1].tz)
                     detail = (
-                        f"{ingredient} {total(worst):g} mg in the 24 hours up to {local_time(end, worst[-1].tz)}; "
+                        f"{ingredient_name(ingredient, jurisdiction)} {total(worst):g} mg in the 24 hours up to {end}; "
                         f"the label maximum is {limit:g} mg in 24 hours."
                     )
                     alerts.append(_alert(ck, rule, [i.id for i in worst], detail))
@@ -201,10 +204,27 @@ def medicine_alerts(
 
             worst = _worst(_windows(intakes, {"paracetamol"}), products)
             if worst is not None and products(worst) >= 2:
-                names = sorted({i.product for i in worst})
-                detail = f"Within 24 hours: {', '.join(names)} all contain paracetamol."
+                names = sorted({product_name(ck, i.product, jurisdiction) for i in worst})
+                detail = (
+                    f"Within 24 hours: {', '.join(names)} all contain {ingredient_name('paracetamol', jurisdiction)}."
+                )
                 alerts.append(_alert(ck, rule, [i.id for i in worst], detail))
     return alerts
+
+
+def ingredient_name(ingredient: str, jurisdiction: Jurisdiction) -> str:
+    """An ingredient in the country's words (paracetamol is acetaminophen in the US)."""
+    return TERMS[ingredient][jurisdiction] if ingredient in TERMS else ingredient
+
+
+def product_name(ck: CompiledKnowledge, product: str, jurisdiction: Jurisdiction) -> str:
+    """A logged product by its name in the country's words; free text as the person wrote it."""
+    known = ck.kb.products.get(product)
+    return localize(known.name, jurisdiction) if known else product
+
+
+def _in_words(alert: DiaryAlert, jurisdiction: Jurisdiction) -> DiaryAlert:
+    return replace(alert, title=localize(alert.title, jurisdiction), advice=localize(alert.advice, jurisdiction))
 
 
 def local_time(moment: datetime, tz: str) -> str:
@@ -245,4 +265,4 @@ def diary_alerts(
     alerts += medicine_alerts(
         ck, [r for r in rules if r.kind in ("medicine_limit", "paracetamol_duplicate")], intakes, jurisdiction
     )
-    return sorted(alerts, key=lambda a: -a.urgency.rank)
+    return sorted((_in_words(a, jurisdiction) for a in alerts), key=lambda a: -a.urgency.rank)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from backcare.domain import URGENCY_ORDER, Jurisdiction, Urgency
+from backcare.domain import URGENCY_ORDER, Answers, Jurisdiction, Urgency
 from backcare.engine.answers import InvalidAnswers, validate_answers
 from backcare.engine.assess import assess
 from backcare.engine.compiled import CompiledKnowledge
@@ -106,14 +106,20 @@ class Evaluation:
         }
 
 
-def evaluate_case(ck: CompiledKnowledge, case: Case, location: str) -> CaseOutcome:
+def case_answers(ck: CompiledKnowledge, case: Case) -> Answers:
+    """A vignette's answers as the engine reads them (unmentioned yes/no questions are "no" when
+    the case says so). Raises ``InvalidAnswers``."""
     raw: dict[str, object] = {k: tuple(v) if isinstance(v, list) else v for k, v in case.answers.items()}
     if case.fill_no:
         for q in ck.order:
             if q.kind == "yes_no" and q.id not in raw and q.assume_if_unanswered is None:
                 raw[q.id] = "no"
+    return validate_answers(raw, ck.questions)
+
+
+def evaluate_case(ck: CompiledKnowledge, case: Case, location: str) -> CaseOutcome:
     try:
-        answers = validate_answers(raw, ck.questions)
+        answers = case_answers(ck, case)
     except InvalidAnswers as exc:
         return CaseOutcome(
             case.id, location, case.expect_urgency, None, (), (), True, str(exc), case.category, _set_of(location)

@@ -8,20 +8,30 @@ never suggested.
 
 from __future__ import annotations
 
-from backcare.domain import EMERGENCY_NUMBER, Citation, Jurisdiction, MedicineOption, Plan, Urgency
+from backcare.domain import EMERGENCY_NUMBER, Citation, Jurisdiction, MedicineOption, Plan, Urgency, localize
 from backcare.engine.compiled import CompiledKnowledge
 from backcare.engine.conditions import Effective
 from backcare.knowledge.schema import Medicine
 
+# Shared wording, with country words as {placeholders} (domain.TERMS): localized when used.
 PARACETAMOL_ALONE = (
-    "Not offered on its own: paracetamol alone shows little or no benefit for back pain "
+    "Not offered on its own: {paracetamol} alone shows little or no benefit for back pain "
     "(PACE trial), and NICE advises against using it alone for low back pain."
+)
+ASK_BEFORE_PAINKILLERS = "Because of your answers, ask a pharmacist or {gp} which painkiller, if any, is safe for you."
+MEDICINES_PENDING = (
+    "Answer the questions about medicines (after your result) to see which painkillers you can buy are safe for you."
 )
 _MEDICINE_LEVELS = (Urgency.SELF_CARE, Urgency.SOON)
 
 
 def build_plan(
-    ck: CompiledKnowledge, eff: Effective, urgency: Urgency, jurisdiction: Jurisdiction, complete: bool
+    ck: CompiledKnowledge,
+    eff: Effective,
+    urgency: Urgency,
+    jurisdiction: Jurisdiction,
+    complete: bool,
+    plan_missing: tuple[str, ...] = (),
 ) -> Plan:
     number = EMERGENCY_NUMBER[jurisdiction]
     if urgency is Urgency.EMERGENCY_NOW:
@@ -33,16 +43,24 @@ def build_plan(
             number,
         )
     safety_net = tuple(
-        a.item for a in ck.advice if a.advice.section == "safety_net" and urgency in a.advice.show_at and a.test(eff)
+        a.items[jurisdiction]
+        for a in ck.advice
+        if a.advice.section == "safety_net" and urgency in a.advice.show_at and a.test(eff)
     )
     if not complete:
         return Plan((), (), "Answer the remaining questions to get your personal plan.", safety_net, number)
     if eff.get("back_pain_present") == "no":
         return Plan((), (), "The self-care plan is for back pain, so none is given here.", safety_net, number)
     items = tuple(
-        a.item for a in ck.advice if a.advice.section != "safety_net" and urgency in a.advice.show_at and a.test(eff)
+        a.items[jurisdiction]
+        for a in ck.advice
+        if a.advice.section != "safety_net" and urgency in a.advice.show_at and a.test(eff)
     )
-    if urgency in _MEDICINE_LEVELS:
+    if urgency in _MEDICINE_LEVELS and any(q in ck.screen_questions for q in plan_missing):
+        # The medicine screen is not answered yet: name nothing rather than guess it is safe.
+        medicines: tuple[MedicineOption, ...] = ()
+        note = MEDICINES_PENDING
+    elif urgency in _MEDICINE_LEVELS:
         medicines, note = _medicines(ck, eff, jurisdiction)
     else:
         medicines, note = (), "Ask the clinician you speak to today what pain relief is safe for you."
@@ -57,7 +75,7 @@ def _medicines(
     for cf in ck.flags:
         if cf.test(eff):
             for cls in cf.flag.blocks:
-                blocked[cls].append(f"{cf.flag.label}: {cf.flag.why}")
+                blocked[cls].append(localize(f"{cf.flag.label}: {cf.flag.why}", jurisdiction))
                 flag_citations[cls].extend(cf.citations)
     products = [m for m in ck.kb.medicines.values() if m.jurisdiction == jurisdiction]
     nsaid_offered = not blocked["nsaid"] and any(m.drug_class == "nsaid" and m.offer_for_back_pain for m in products)
@@ -65,28 +83,30 @@ def _medicines(
     for m in sorted(products, key=lambda m: (m.drug_class != "nsaid", m.name)):
         reasons = list(blocked[m.drug_class])
         if not m.offer_for_back_pain:
-            reasons.append(m.note or "Not licensed for back pain where you live.")
+            reasons.append(localize(m.note, jurisdiction) or "Not licensed for back pain where you live.")
         elif m.drug_class == "paracetamol" and not nsaid_offered:
-            reasons.append(PARACETAMOL_ALONE)
-        options.append(_option(ck, m, reasons, flag_citations[m.drug_class]))
+            reasons.append(localize(PARACETAMOL_ALONE, jurisdiction))
+        options.append(_option(ck, m, reasons, flag_citations[m.drug_class], jurisdiction))
     if nsaid_offered:
         note = "If you choose a medicine, use the lowest dose that helps for the shortest time, and follow the pack."
     else:
-        note = "Because of your answers, ask a pharmacist or GP which painkiller, if any, is safe for you."
+        note = localize(ASK_BEFORE_PAINKILLERS, jurisdiction)
     return tuple(options), note
 
 
-def _option(ck: CompiledKnowledge, m: Medicine, reasons: list[str], extra: list[Citation]) -> MedicineOption:
+def _option(
+    ck: CompiledKnowledge, m: Medicine, reasons: list[str], extra: list[Citation], jurisdiction: Jurisdiction
+) -> MedicineOption:
     limit = f"No more than {m.max_units_per_day} × {m.strength_mg:g} mg ({m.max_mg_per_day:g} mg) in 24 hours"
     if m.max_days_without_advice:
         limit += f"; see a doctor if you need it for more than {m.max_days_without_advice} days"
     return MedicineOption(
         product_id=m.id,
-        name=m.name,
+        name=localize(m.name, jurisdiction),
         offered=not reasons,
-        directions=m.directions,
+        directions=localize(m.directions, jurisdiction),
         max_daily=limit + ".",
-        stop_and_ask=tuple(m.stop_and_ask),
+        stop_and_ask=tuple(localize(s, jurisdiction) for s in m.stop_and_ask),
         blocked_because=tuple(dict.fromkeys(reasons)),
         citations=ck.cite(m.citations) + tuple(dict.fromkeys(extra)),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backcare.domain import Answers, Reason, Urgency
+from backcare.domain import Answers, Jurisdiction, Reason, Urgency
 from backcare.engine.compiled import CompiledKnowledge, CompiledRule
 from backcare.engine.conditions import Effective, matched_questions
 
@@ -23,12 +23,19 @@ def urgency_of(fired: list[CompiledRule]) -> Urgency:
     return level
 
 
-def reasons(ck: CompiledKnowledge, fired: list[CompiledRule], answers: Answers, eff: Effective) -> tuple[Reason, ...]:
-    """The trace: each fired rule with the answers that fired it, most urgent first."""
+def reasons(
+    ck: CompiledKnowledge,
+    fired: list[CompiledRule],
+    answers: Answers,
+    eff: Effective,
+    jurisdiction: Jurisdiction = Jurisdiction.UK,
+) -> tuple[Reason, ...]:
+    """The trace: each fired rule with the answers that fired it, most urgent first, its advice in
+    the country's words."""
     ordered = sorted(fired, key=lambda r: -r.rule.urgency.rank)
     out = []
     for r in ordered:
         used = matched_questions(r.rule.when, eff, ck.multi)
         shown = tuple((qid, answers[qid]) if qid in answers else (qid, ASSUMED) for qid in used)
-        out.append(Reason(r.rule.id, r.rule.title, r.rule.urgency, r.rule.advice, shown, r.citations))
+        out.append(Reason(r.rule.id, r.rule.title, r.rule.urgency, r.advice_for(jurisdiction), shown, r.citations))
     return tuple(out)

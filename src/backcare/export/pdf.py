@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
@@ -49,6 +49,8 @@ class ReportInput:
     generated_at: datetime
     intended_use: str
     period_label: str
+    ingredient_names: dict[str, str] = field(default_factory=dict)
+    """Ingredient id → its name in the reader's country (paracetamol is acetaminophen in the US)."""
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -183,7 +185,7 @@ def build_report(data: ReportInput) -> bytes:
     if len(med_rows) > 1:
         story.append(_table(med_rows, [70 * mm, 45 * mm, 20 * mm, 43 * mm]))
     if totals:
-        most = ", ".join(f"{name} {mg:g} mg" for name, mg in sorted(totals.items()))
+        most = ", ".join(f"{data.ingredient_names.get(name, name)} {mg:g} mg" for name, mg in sorted(totals.items()))
         story.append(P(f"Most taken in any 24 hours, all products counted: {most}."))
 
     # 3. Nerves, bladder and bowel, and the other red-flag questions with every answer.

@@ -12,6 +12,7 @@ from backcare.knowledge import yamlfile
 from backcare.knowledge.base import Problem, line_for
 from backcare.knowledge.loader import DATA_DIR
 from backcare.knowledge.schema import ArticleMeta
+from backcare.knowledge.words import shared_text_problems
 
 CITATION = re.compile(r"\[([A-Z0-9][A-Z0-9-]*(?:;\s*[A-Z0-9][A-Z0-9-]*)*)\]")
 WORDS_PER_MINUTE = 200
@@ -59,6 +60,7 @@ def read_articles(
                     Problem(name, line_for(lines, e["loc"]) + 1, f"{'.'.join(map(str, e['loc']))}: {e['msg']}")
                 )
             continue
+        problems += _country_words(name, head, body, meta)
         if meta.slug != path.stem:
             problems.append(Problem(name, 2, f"slug '{meta.slug}' differs from the file name"))
         article = Article(meta, body.strip())
@@ -78,3 +80,21 @@ def read_articles(
                     Problem(f"knowledge/data/articles/{a.meta.slug}.md", 1, f"read_next '{nxt}' is not an article")
                 )
     return sorted(articles, key=lambda a: a.meta.order), problems
+
+
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+
+
+def _country_words(name: str, head: str, body: str, meta: ArticleMeta) -> list[Problem]:
+    """Articles are shown in both countries: country words are written as placeholders. Citation
+    markers and link targets are names of sources and pages, not words people are told."""
+    problems = []
+    head_lines = head.split("\n")
+    for field, text in (("title", meta.title), ("summary", meta.summary)):
+        line = next((i + 2 for i, h in enumerate(head_lines) if h.startswith(f"{field}:")), 1)
+        problems += [Problem(name, line, f"{field}: {m}") for m in shared_text_problems(text)]
+    first = len(head_lines) + 3  # the opening ---, the front matter and the closing ---
+    for i, text in enumerate(body.split("\n")):
+        plain = _LINK_TARGET.sub("]", CITATION.sub("", text))
+        problems += [Problem(name, first + i, m) for m in shared_text_problems(plain)]
+    return problems

@@ -19,6 +19,7 @@ from backcare.knowledge.schema import (
     Rule,
     ScreenFlag,
     Source,
+    Step,
 )
 
 LineMap = dict[tuple[Any, ...], int]
@@ -55,6 +56,8 @@ class KnowledgeBase:
     version: str
     sources: dict[str, Source] = field(default_factory=dict)
     questions: dict[str, Question] = field(default_factory=dict)
+    steps: dict[str, Step] = field(default_factory=dict)
+    """The screens of the check, in interview order."""
     rules: dict[str, Rule] = field(default_factory=dict)
     causes: dict[str, Cause] = field(default_factory=dict)
     advice: dict[str, Advice] = field(default_factory=dict)

@@ -13,6 +13,7 @@ from typing import Any
 
 from backcare.domain import DONT_KNOW, Jurisdiction, Urgency
 from backcare.knowledge.base import KnowledgeBase, Problem
+from backcare.knowledge.lint_words import check_country_words
 from backcare.knowledge.schema import (
     All,
     Answered,
@@ -43,6 +44,8 @@ def lint(kb: KnowledgeBase) -> list[Problem]:
     problems += _check_plan(kb)
     problems += _check_levels(kb)
     problems += _check_diary(kb)
+    problems += _check_steps(kb)
+    problems += check_country_words(kb)
     return sorted(set(problems))
 
 
@@ -440,4 +443,36 @@ def _check_diary(kb: KnowledgeBase) -> list[Problem]:
                     f"red-flag location '{flag.location}' maps to '{flag.question}', not a yes/no question",
                 )
             )
+    return problems
+
+
+def _check_steps(kb: KnowledgeBase) -> list[Problem]:
+    """Every question is on exactly one screen; checklists hold yes/no questions only; nothing
+    that can call an emergency waits until after the result."""
+    problems = []
+    seen: dict[str, str] = {}
+    for step in kb.steps.values():
+        if step.id in kb.questions:
+            file, line = kb.where("step", step.id)
+            problems.append(Problem(file, line, f"step id '{step.id}' is also a question id (API answers use both)"))
+        for i, qid in enumerate(step.questions):
+            file, line = kb.where("step", step.id, "questions", i)
+            q = kb.questions.get(qid)
+            if q is None:
+                problems.append(Problem(file, line, f"step '{step.id}': unknown question '{qid}'"))
+                continue
+            if qid in seen:
+                problems.append(Problem(file, line, f"question '{qid}' is already on step '{seen[qid]}'"))
+            seen[qid] = step.id
+            if step.checklist and q.kind != "yes_no":
+                problems.append(
+                    Problem(file, line, f"checklist '{step.id}' can only hold yes/no questions, not '{qid}'")
+                )
+            if step.stage == "plan" and q.emergency:
+                problems.append(Problem(file, line, f"emergency question '{qid}' cannot wait until after the result"))
+    if kb.steps:
+        for qid in kb.questions:
+            if qid not in seen:
+                file, line = kb.where("question", qid)
+                problems.append(Problem(file, line, f"question '{qid}' is on no step of the check (steps.yaml)"))
     return problems

@@ -29,6 +29,7 @@ from backcare.knowledge.schema import (
     Rule,
     ScreenFile,
     SourceFile,
+    StepFile,
 )
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -150,6 +151,11 @@ def read_knowledge(root: Path = DATA_DIR) -> tuple[KnowledgeBase, list[Problem]]
         if parsed_q:
             for i, question in enumerate(parsed_q.questions):
                 add("question", kb.questions, question, name, ("questions", i))
+
+    parsed_steps, lines, name = collect(root / "steps.yaml", StepFile)
+    if parsed_steps:
+        for i, step in enumerate(parsed_steps.steps):
+            add("step", kb.steps, step, name, ("steps", i))
 
     for path in _files(root / "rules"):
         rule, lines, name = collect(path, Rule)

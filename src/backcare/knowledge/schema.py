@@ -11,7 +11,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from backcare.domain import Jurisdiction, Urgency
+from backcare.domain import Jurisdiction, Urgency, localize
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 SourceId = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]*$", max_length=40)]
@@ -173,8 +173,6 @@ class Question(Strict):
     unit: str = ""
     emergency: bool = False
     """Asked before everything else; the interview can stop on it."""
-    group: Id | None = None
-    """The checklist this yes/no item is shown in ("tick all that apply")."""
     if_unsure: IfUnsure | None = None
     """What a "don't know" counts as. Without it, "don't know" is recorded and shown as something
     to ask a clinician about, and raises nothing."""
@@ -206,11 +204,49 @@ class QuestionFile(Strict):
     questions: Annotated[list[Question], Field(min_length=1)]
 
 
+class Step(Strict):
+    """One screen of the check (data/steps.yaml)."""
+
+    id: Id
+    title: str = Field(min_length=3)
+    questions: Annotated[list[Id], Field(min_length=1)]
+    checklist: bool = False
+    """Yes/no questions shown as one "tick all that apply" list with "None of these"."""
+    emergency: bool = False
+    text: str = ""
+    """The checklist's question ("Do you have any of these now?")."""
+    help: str = ""
+    labels: dict[Id, str] = {}
+    """A checklist item's wording, when the question text is worded as a question."""
+    stage: Literal["check", "plan"] = "check"
+    """``plan`` steps come after the result: they tailor the plan and cannot change the urgency."""
+
+    @model_validator(mode="after")
+    def _checklist_words(self) -> Step:
+        if self.checklist and len(self.text) < 5:
+            raise ValueError("a checklist step needs the question it asks (text)")
+        if not self.checklist and (self.text or self.labels):
+            raise ValueError("only checklist steps take text and labels")
+        unknown = sorted(set(self.labels) - set(self.questions))
+        if unknown:
+            raise ValueError(f"labels for questions not in this step: {', '.join(unknown)}")
+        return self
+
+
+class StepFile(Strict):
+    steps: Annotated[list[Step], Field(min_length=1)]
+
+
 class PerJurisdiction(Strict):
     uk: str = Field(min_length=10)
     us: str = Field(min_length=10)
 
     def for_(self, jurisdiction: Jurisdiction) -> str:
+        """The text for one country, with any ``{placeholders}`` in that country's words."""
+        return localize(self.for_raw(jurisdiction), jurisdiction)
+
+    def for_raw(self, jurisdiction: Jurisdiction) -> str:
+        """The text as written (the lint reads this)."""
         return self.uk if jurisdiction is Jurisdiction.UK else self.us
 
 

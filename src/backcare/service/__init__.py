@@ -99,7 +99,7 @@ def _catalogue_entries() -> list[dict[str, Any]]:
             "section": q.section,
             "emergency": q.emergency,
             "asked_only_if": q.ask_if.model_dump(by_alias=True) if q.ask_if else None,
-            "group": q.group,
+            "group": checklist_of(q.id),
             "if_unsure": ({"counts_as": q.if_unsure.means, "because": q.if_unsure.because} if q.if_unsure else None),
         }
         if q.kind == "number":
@@ -190,7 +190,17 @@ CHECKLIST_LEAD = "Do you have this now, or have you had it with this pain?"
 def question_wording(q: Question) -> str:
     """The words a person is asked. A checklist item ("Coughing up blood") is worded as a sign to
     tick; asked on its own it needs the lead-in, which every shell shows the same way."""
-    return f"{CHECKLIST_LEAD} {q.text}." if q.group else q.text
+    return f"{CHECKLIST_LEAD} {q.text}." if checklist_of(q.id) and q.text[-1] not in "?." else q.text
+
+
+@cache
+def _checklists() -> dict[str, str]:
+    return {qid: step.id for step in engine().kb.steps.values() if step.checklist for qid in step.questions}
+
+
+def checklist_of(qid: str) -> str | None:
+    """The checklist screen a question is asked on (the API's ``group``), if any."""
+    return _checklists().get(qid)
 
 
 def ask_a_clinician_about(result: Result) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.exc import IntegrityError
 
+from backcare.domain import Jurisdiction, localize
 from backcare.knowledge.articles import Article, read_articles
 from backcare.service import engine
 from backcare.store import community as db
@@ -114,6 +115,24 @@ def articles() -> dict[str, Article]:
 
         raise KnowledgeError(problems)
     return {a.meta.slug: a for a in found}
+
+
+@cache
+def articles_in(jurisdiction: Jurisdiction) -> dict[str, Article]:
+    """The articles in one country's words (services, numbers and medicine names)."""
+    return {
+        slug: replace(
+            a,
+            meta=a.meta.model_copy(
+                update={
+                    "title": localize(a.meta.title, jurisdiction),
+                    "summary": localize(a.meta.summary, jurisdiction),
+                }
+            ),
+            body=localize(a.body, jurisdiction),
+        )
+        for slug, a in articles().items()
+    }
 
 
 def count_view(store: Store, slug: str) -> int:

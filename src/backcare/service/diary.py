@@ -12,8 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from backcare.domain import CheckIn, DiaryAlert, Episode, Jurisdiction, MedicineIntake, SelfCareAction
+from backcare.domain import CheckIn, DiaryAlert, Episode, Jurisdiction, MedicineIntake, SelfCareAction, localize
 from backcare.engine.diary import diary_alerts, local_day
+from backcare.engine.diary import ingredient_name as ingredient_name
 from backcare.service import engine
 from backcare.service.entries import ActionIn, CheckInIn, EpisodeIn, IntakeIn, InvalidEntry, explain
 from backcare.store.repo import LOCAL_USER, Diary, Entry, Store, new_id
@@ -27,6 +28,15 @@ def database_url(env: Mapping[str, str] | None = None) -> str:
 
     env = os.environ if env is None else env
     return env.get("BACKCARE_DATABASE_URL") or default_url()
+
+
+@dataclass(frozen=True)
+class SavedAssessment:
+    id: str
+    created_at: datetime
+    jurisdiction: str
+    urgency: str
+    answers: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -192,6 +202,13 @@ class DiaryService:
         with self.diary() as d:
             return d.save_assessment(answers, result)
 
+    def saved_assessments(self) -> list[SavedAssessment]:
+        """Saved checks, oldest first."""
+        with self.diary() as d:
+            return [
+                SavedAssessment(r.id, r.created_at, r.jurisdiction, r.urgency, dict(r.answers)) for r in d.assessments()
+            ]
+
     def latest_answers(self, d: Diary) -> dict[str, Any]:
         row = d.latest_assessment()
         if row is None:
@@ -320,8 +337,8 @@ def _fields(entry: Entry) -> dict[str, Any]:
 # --- wording shared by the terminal and the web app ------------------------------------------
 
 
-def describe(entry: Any) -> tuple[str, str, str]:
-    """(when, kind, summary) in the entry's own time zone."""
+def describe(entry: Any, jurisdiction: Jurisdiction = Jurisdiction.UK) -> tuple[str, str, str]:
+    """(when, kind, summary) in the entry's own time zone and the country's words."""
     if isinstance(entry, Episode):
         when = _local(entry.started_at, entry.tz)
         parts = [f"pain {entry.pain}/10"]
@@ -337,7 +354,11 @@ def describe(entry: Any) -> tuple[str, str, str]:
             parts.append(f"“{entry.note}”")
         return when, "episode", "; ".join(parts)
     if isinstance(entry, MedicineIntake):
-        return _local(entry.taken_at, entry.tz), "medicine", f"{entry.units:g} × {product_name(entry.product)}"
+        return (
+            _local(entry.taken_at, entry.tz),
+            "medicine",
+            f"{entry.units:g} × {product_name(entry.product, jurisdiction)}",
+        )
     if isinstance(entry, SelfCareAction):
         extra = f" for {entry.minutes} min" if entry.minutes else ""
         return _local(entry.done_at, entry.tz), "self-care", f"{entry.action}{extra}"
@@ -345,9 +366,20 @@ def describe(entry: Any) -> tuple[str, str, str]:
     return entry.day.isoformat(), "check-in", "no pain today" if entry.pain_free else f"pain {entry.pain}/10"
 
 
-def product_name(product: str) -> str:
+def product_name(product: str, jurisdiction: Jurisdiction = Jurisdiction.UK) -> str:
+    """A product's name in the country's words; a product backcare does not know, as written."""
     known = engine().kb.products.get(product)
-    return known.name if known else product
+    return localize(known.name, jurisdiction) if known else product
+
+
+def products_for(jurisdiction: Jurisdiction) -> list[dict[str, Any]]:
+    """The medicine products a person in this country can log, named in its words; ``contains``
+    keeps the ingredient ids (mg per unit)."""
+    return [
+        {"id": p.id, "name": localize(p.name, jurisdiction), "contains": dict(p.contains)}
+        for p in engine().kb.products.values()
+        if jurisdiction in p.jurisdictions
+    ]
 
 
 def _local(moment: datetime, tz: str) -> str:

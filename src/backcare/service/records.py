@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from backcare.domain import Urgency
+from backcare.domain import Jurisdiction, Urgency, localize
 from backcare.engine.answers import InvalidAnswers, validate_answers
 from backcare.export.records import AuditEntry, Record, SavedAssessment
 from backcare.service import INTENDED_USE, engine, questions_catalogue
-from backcare.service.diary import DiaryService, warning_signs
+from backcare.service.diary import DiaryService, ingredient_name, warning_signs
 from backcare.service.entries import ActionIn, CheckInIn, EpisodeIn, IntakeIn, explain
 from backcare.store.repo import Diary
 
@@ -62,7 +63,38 @@ def export(service: DiaryService, fmt: Literal["json", "csv", "fhir", "fhir-r4"]
     from backcare.export.fhir import bundle
 
     flavour: Literal["r4", "default"] = "r4" if fmt == "fhir-r4" else "default"
-    return str(bundle(record, questions_catalogue(), engine().version, now, flavour).model_dump_json(indent=1))
+    catalogue = catalogue_in(service.jurisdiction)
+    return str(bundle(record, catalogue, engine().version, now, flavour).model_dump_json(indent=1))
+
+
+def catalogue_in(jurisdiction: Jurisdiction) -> list[dict[str, Any]]:
+    """The question catalogue with its words (text, help, option labels) in the country's words."""
+    return [
+        {
+            **q,
+            "text": localize(q["text"], jurisdiction),
+            "help": localize(q.get("help") or "", jurisdiction),
+            "options": [{**o, "label": localize(o["label"], jurisdiction)} for o in q["options"]],
+        }
+        for q in questions_catalogue()
+    ]
+
+
+def _in_words(record: Record, jurisdiction: Jurisdiction) -> Record:
+    """Saved results were worded when they were saved; any shared wording left in them is put in
+    the country's words before a clinician reads it."""
+
+    def words(value: Any) -> Any:
+        if isinstance(value, str):
+            return localize(value, jurisdiction)
+        if isinstance(value, list):
+            return [words(v) for v in value]
+        if isinstance(value, dict):
+            return {k: words(v) for k, v in value.items()}
+        return value
+
+    saved = [replace(a, result=words(a.result)) for a in record.assessments]
+    return replace(record, assessments=saved)
 
 
 def _warning_signs_that_apply(record: Record) -> list[str]:
@@ -91,9 +123,10 @@ def report_pdf(service: DiaryService, days: int = 180, now: datetime | None = No
         record = load_record(d, start, now + timedelta(days=1))
         daily = d.daily_pain(start, now + timedelta(days=1))
     red_flags = _warning_signs_that_apply(record)
+    country = service.jurisdiction
     data = ReportInput(
-        record=record,
-        questions={q["id"]: q for q in questions_catalogue()},
+        record=_in_words(record, country),
+        questions={q["id"]: q for q in catalogue_in(country)},
         red_flag_ids=red_flags,
         chart_png=pain_chart(
             daily,
@@ -101,11 +134,12 @@ def report_pdf(service: DiaryService, days: int = 180, now: datetime | None = No
             title=f"Worst pain each day, last {days} days",
             window=(start.date(), now.date() + timedelta(days=1)),
         ),
-        product_names={p.id: p.name for p in engine().kb.products.values()},
+        product_names={p.id: localize(p.name, country) for p in engine().kb.products.values()},
         alerts=service.alerts(now),
         generated_at=now,
         intended_use="About this report: " + INTENDED_USE,
         period_label=f"{start:%d %b %Y} to {now:%d %b %Y}",
+        ingredient_names={n: ingredient_name(n, country) for i in record.intakes for n, _ in i.contains},
     )
     return build_report(data)
 

@@ -20,8 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backcare import service
 from backcare.domain import Jurisdiction
-from backcare.engine.answers import InvalidAnswers, validate_answers
-from backcare.engine.assess import assess, next_question, progress
+from backcare.service import check
 from backcare.service.diary import DiaryService, describe
 from backcare.service.entries import InvalidEntry
 from backcare.store.repo import Ambiguous, NotFound
@@ -46,7 +45,11 @@ class AssessmentRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     answers: dict[str, Any] = Field(
-        default_factory=dict, description="question id → answer, as in `backcare questions`"
+        default_factory=dict,
+        description=(
+            "question id → answer, as in `backcare questions`; a checklist (a `multi` next_question "
+            'with a `checklist` key) is answered by its id with the ticked item ids, or ["none"]'
+        ),
     )
     jurisdiction: Literal["uk", "us"] | None = None
 
@@ -59,26 +62,14 @@ def questions() -> dict[str, Any]:
 
 @router.post("/assess", summary="Stateless assessment: post the answers so far, get the next question or the result")
 async def assess_step(request: Request, payload: AssessmentRequest) -> Response:
-    # Pure computation of about a quarter of a millisecond, no I/O: running it on the event loop
-    # avoids a thread hop per request, which cost more than the assessment itself.
-    ck = service.engine()
-    try:
-        answers = validate_answers(payload.answers, ck.questions)
-    except InvalidAnswers as exc:
-        return problem(422, "some answers are not valid", [str(e) for e in exc.errors])
+    # Pure computation of well under a millisecond, no I/O: running it on the event loop avoids
+    # a thread hop per request, which cost more than the assessment itself.
     jurisdiction = Jurisdiction(payload.jurisdiction) if payload.jurisdiction else web(request).settings.jurisdiction
-    result = assess(ck, answers, jurisdiction)
-    following = next_question(ck, answers)
-    question = service.question_entry(following.id) if following is not None else None
-    done, total = progress(ck, answers)
-    return JSONResponse(
-        {
-            "next_question": question,
-            "progress": {"answered": done, "applicable": total},
-            "finished": following is None,
-            "result": service.result_json(result),
-        }
-    )
+    try:
+        step = check.api_step(payload.answers, jurisdiction)
+    except check.InvalidAnswers as exc:
+        return problem(422, "some answers are not valid", [str(e) for e in exc.errors])
+    return FastJSON(step)
 
 
 def _entry_json(entry: Any) -> dict[str, Any]:

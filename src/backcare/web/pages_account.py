@@ -34,8 +34,11 @@ def register(request: Request, username: str = Form(""), password: str = Form(""
         community.register(web(request).store, username.strip(), password, confirm)
     except community.FormErrors as exc:
         return render(request, "register.html", {"errors": exc.errors, "form": {"username": username}}, status=400)
-    request.session.clear()
+    draft = request.session.get("check")
+    request.session.clear()  # a new session on sign-in; only the check in progress carries over
     request.session["user"] = username.strip()
+    if draft:
+        request.session["check"] = draft
     return RedirectResponse("/", status_code=303)
 
 
@@ -73,8 +76,11 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
             },
             status=400,
         )
-    request.session.clear()
+    draft = request.session.get("check")
+    request.session.clear()  # a new session on sign-in; only the check in progress carries over
     request.session["user"] = username.strip()
+    if draft:
+        request.session["check"] = draft
     return RedirectResponse(_safe_next(next), status_code=303)
 
 

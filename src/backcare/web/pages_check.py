@@ -1,178 +1,249 @@
-"""Home, the check (one question per screen, no JavaScript needed), result, plan and prevent pages.
+"""Home, the check, its result, the plan and prevention pages.
 
-The check is stateless: the answers so far travel in a hidden form field and are validated again
-on every step, exactly like the API's stateless assessment.
+Every screen of the check has its own address and is fetched with GET, so browser Back, Forward
+and reload work; an answer is POSTed to the screen's address and answered with a redirect to the
+next one (no "confirm form resubmission"). The answers so far live in the signed session cookie,
+compressed, and are checked again on every request; they survive signing in. What to ask, the
+progress, the review and the result all come from ``service.check``: this module only reads forms
+and renders.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 from typing import Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from backcare import service
-from backcare.domain import DONT_KNOW, EMERGENCY_NUMBER, Answers, Jurisdiction, Result, Urgency
-from backcare.engine.answers import InvalidAnswers, parse_answer, validate_answers
-from backcare.engine.assess import assess, next_question, progress
-from backcare.knowledge.schema import Question
+from backcare.domain import EMERGENCY_NUMBER, Answers, Jurisdiction
+from backcare.service import check
 from backcare.web.context import current_user, diary_for, render, web
 
 router = APIRouter(include_in_schema=False)
 
+DRAFT = "check"
+"""Session key of the check in progress: {"c": country, "a": compressed answers}."""
 
-def _jurisdiction(request: Request, value: str | None) -> Jurisdiction:
+
+# --- the draft in the session -------------------------------------------------------------------
+
+
+def _country(request: Request, value: object = None) -> Jurisdiction:
     try:
-        return Jurisdiction(value) if value else web(request).settings.jurisdiction
+        return Jurisdiction(str(value)) if value else web(request).settings.jurisdiction
     except ValueError:
         return web(request).settings.jurisdiction
 
 
-def _state(raw: str) -> Answers:
+def _pack(answers: Answers) -> str:
+    plain = {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
+    raw = json.dumps(plain, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode()
+
+
+def _unpack(packed: str) -> dict[str, Any]:
     try:
-        data = json.loads(raw or "{}")
-    except json.JSONDecodeError:
-        raise HTTPException(400, "The form was damaged; please start the check again.") from None
-    if not isinstance(data, dict):
-        raise HTTPException(400, "The form was damaged; please start the check again.")
+        data = json.loads(zlib.decompress(base64.urlsafe_b64decode(packed.encode()), bufsize=65536))
+    except (ValueError, zlib.error):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def load_draft(request: Request) -> tuple[Answers, Jurisdiction]:
+    draft = request.session.get(DRAFT) or {}
+    country = _country(request, draft.get("c"))
     try:
-        return validate_answers(data, service.engine().questions)
-    except InvalidAnswers as exc:
-        raise HTTPException(400, f"Some answers could not be read ({exc}); please start the check again.") from None
+        answers = check.read_answers(_unpack(str(draft.get("a", ""))))
+    except check.InvalidAnswers:
+        # A draft from an older question catalogue: start again rather than guess.
+        answers = {}
+    return answers, country
 
 
-def _dump(answers: Answers) -> str:
-    return json.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()})
+def keep_draft(request: Request, answers: Answers, country: Jurisdiction) -> None:
+    request.session[DRAFT] = {"c": country.value, "a": _pack(answers)}
 
 
-def level_view(result: Result) -> dict[str, Any]:
-    return service.shown_level(result)
-
-
-def question_view(q: Question) -> dict[str, Any]:
-    options = [("yes", "Yes"), ("no", "No")] if q.kind == "yes_no" else [(o.id, o.label) for o in q.options]
-    return {"q": q, "options": options, "qtext": service.question_wording(q)}
-
-
-def _render_question(
-    request: Request, answers: Answers, q: Question, country: Jurisdiction, error: str = ""
-) -> HTMLResponse:
-    ck = service.engine()
-    done, total = progress(ck, answers)
-    return render(
-        request,
-        "check.html",
-        {
-            **question_view(q),
-            "state": _dump(answers),
-            "done": done,
-            "total": total,
-            "error": error,
-            "country": country.value,
-            "can_go_back": bool(answers),
-            "previous": answers.get(q.id),
-        },
-        status=400 if error else 200,
-    )
-
-
-def _render_result(request: Request, answers: Answers, country: Jurisdiction) -> HTMLResponse:
-    result = assess(service.engine(), answers, country)
-    context = {
-        "result": result,
-        "level": level_view(result),
-        "state": _dump(answers),
+def _words_context(country: Jurisdiction) -> dict[str, Any]:
+    """What base.html needs to speak the check's country, not the server's default."""
+    return {
         "country": country.value,
-        "number": EMERGENCY_NUMBER[country],
-        "questions": service.engine().questions,
-        "ask_about": service.ask_a_clinician_about(result),
+        "emergency_number": EMERGENCY_NUMBER[country],
+        "lang": "en-US" if country is Jurisdiction.US else "en-GB",
     }
-    template = "emergency.html" if result.urgency is Urgency.EMERGENCY_NOW else "result.html"
-    return render(request, template, context)
+
+
+def _go(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _where_next(answers: Answers) -> str:
+    path = check.walk(answers)
+    if path.emergency:
+        return "/check/result"
+    if path.current is not None and not path.finished:
+        return f"/check/step/{path.current}"
+    return "/check/answers"
+
+
+# --- pages --------------------------------------------------------------------------------------
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
-    return render(request, "home.html")
+    answers, _ = load_draft(request)
+    return render(request, "home.html", {"draft": bool(answers)})
 
 
-@router.get("/check", response_class=HTMLResponse)
-def check_start(request: Request, country: str | None = None) -> HTMLResponse:
-    q = next_question(service.engine(), {})
-    assert q is not None
-    return _render_question(request, {}, q, _jurisdiction(request, country))
+@router.get("/check")
+def check_resume(request: Request) -> Response:
+    """Carry on where the person was: the next screen, "Check your answers" or the result."""
+    answers, _ = load_draft(request)
+    return _go(_where_next(answers))
 
 
-@router.post("/check", response_class=HTMLResponse)
-async def check_step(request: Request) -> HTMLResponse:
+@router.post("/check/new")
+def check_new(request: Request, country: str = Form("")) -> Response:
+    keep_draft(request, {}, _country(request, country))
+    return _go("/check/step/start")
+
+
+@router.get("/check/country/{code}")
+def check_country(request: Request, code: str) -> Response:
+    """Switch the country the check speaks (numbers, services, medicine labels); answers kept."""
+    answers, _ = load_draft(request)
+    keep_draft(request, answers, _country(request, code))
+    return _go(_where_next(answers))
+
+
+def _render_screen(
+    request: Request,
+    sid: str,
+    answers: Answers,
+    country: Jurisdiction,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, list[str]] | None = None,
+    change: bool = False,
+) -> HTMLResponse:
+    view = check.screen(sid, answers, country)
+    context = {
+        "s": view,
+        "errors": errors or {},
+        "typed": typed,
+        "change": change,
+        "first": view.number == 1,
+        **_words_context(country),
+    }
+    return render(request, "check.html", context, status=400 if errors else 200)
+
+
+@router.get("/check/step/{sid}", response_class=HTMLResponse)
+def check_screen(request: Request, sid: str, change: int = 0) -> Response:
+    answers, country = load_draft(request)
+    try:
+        return _render_screen(request, sid, answers, country, change=bool(change))
+    except check.UnknownScreen:
+        return _go(_where_next(answers))
+
+
+@router.post("/check/step/{sid}", response_class=HTMLResponse)
+async def check_answer(request: Request, sid: str) -> Response:
+    answers, country = load_draft(request)
     form = await request.form()
-    answers = _state(str(form.get("state", "{}")))
-    country = _jurisdiction(request, str(form.get("country", "")))
-    action = str(form.get("action", "next"))
-    ck = service.engine()
-    if action == "back":
-        if answers:
-            answers.pop(list(answers)[-1])
-    else:
-        qid = str(form.get("qid", ""))
-        q = ck.questions.get(qid)
-        if q is None:
-            raise HTTPException(400, "Unknown question; please start the check again.")
-        if action == "dontknow":
-            raw: Any = DONT_KNOW
-        elif q.kind == "multi":
-            raw = [str(v) for v in form.getlist("answer")]
-        else:
-            raw = form.get("answer")
-        if raw in (None, "", []):
-            return _render_question(request, answers, q, country, "Please choose an answer, or “I don't know”.")
-        try:
-            answers[qid] = parse_answer(q, raw)
-        except ValueError as exc:
-            return _render_question(request, answers, q, country, str(exc).capitalize() + ".")
-    following = next_question(ck, answers)
-    if following is None:
-        return _render_result(request, answers, country)
-    return _render_question(request, answers, following, country)
+    values = {key: [str(v) for v in form.getlist(key)] for key in form}
+    change = form.get("change") == "1"
+    try:
+        answers = check.submit(sid, values, answers, dont_know=form.get("action") == "dontknow")
+    except check.UnknownScreen:
+        return _go(_where_next(answers))
+    except check.ScreenErrors as exc:
+        return _render_screen(request, sid, answers, country, exc.errors, values, change)
+    keep_draft(request, answers, country)
+    path = check.walk(answers)
+    if path.emergency:
+        return _go("/check/result")
+    if check.screen_stage(sid) == "plan":
+        return _go(f"/check/step/{path.current}" if path.current else "/check/result#plan")
+    if change and path.finished:
+        return _go("/check/answers")
+    return _go(_where_next(answers))
+
+
+@router.get("/check/answers", response_class=HTMLResponse)
+def check_answers(request: Request) -> Response:
+    answers, country = load_draft(request)
+    path = check.walk(answers)
+    if path.emergency:
+        return _go("/check/result")
+    if not path.finished:
+        return _go(_where_next(answers))
+    context = {"sections": check.review(answers, country), **_words_context(country)}
+    return render(request, "answers.html", context)
+
+
+@router.get("/check/result", response_class=HTMLResponse)
+def check_result(request: Request, saved: int = 0) -> Response:
+    answers, country = load_draft(request)
+    path = check.walk(answers)
+    if not path.finished:
+        return _go(_where_next(answers))
+    view = check.result_view(answers, country)
+    context = {
+        "v": view,
+        "saved": saved,
+        "back": path.visited[-1] if path.visited else "start",
+        "can_save": True,
+        **_words_context(country),
+    }
+    template = "emergency.html" if view.urgency == "emergency_now" else "result.html"
+    return render(request, template, context)
 
 
 @router.post("/check/save")
-async def check_save(request: Request, state: str = Form("{}"), country: str = Form("")) -> Response:
-    answers = _state(state)
+def check_save(request: Request) -> Response:
+    answers, country = load_draft(request)
+    if not check.walk(answers).finished:
+        return _go(_where_next(answers))
     if current_user(request) is None:
-        return RedirectResponse("/account/login?next=/check", status_code=303)
-    result = assess(service.engine(), answers, _jurisdiction(request, country))
-    plain = {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
-    diary_for(request).save_assessment(plain, service.result_json(result))
-    return RedirectResponse("/plan?saved=1", status_code=303)
+        # The check stays in the session through sign-in or registration.
+        return _go("/account/login?next=/check/result")
+    check.save(diary_for(request), answers, country)
+    return _go("/check/result?saved=1")
+
+
+@router.get("/checks", response_class=HTMLResponse)
+def saved_checks(request: Request) -> HTMLResponse:
+    return render(request, "checks.html", {"checks": check.saved_checks(diary_for(request))})
+
+
+@router.post("/checks/{check_id}/open")
+def open_saved_check(request: Request, check_id: str) -> Response:
+    try:
+        answers, country = check.saved_check(diary_for(request), check_id)
+    except check.UnknownScreen:
+        return _go("/checks")
+    keep_draft(request, answers, country)
+    return _go(_where_next(answers))
 
 
 @router.get("/plan", response_class=HTMLResponse)
 def plan(request: Request, saved: int = 0) -> HTMLResponse:
-    result = None
+    view = None
     if current_user(request) is not None:
-        svc = diary_for(request)
-        with svc.diary() as d:
-            answers = svc.latest_answers(d)
-        if answers:
-            try:
-                result = assess(
-                    service.engine(), validate_answers(answers, service.engine().questions), svc.jurisdiction
-                )
-            except InvalidAnswers:
-                result = None
-    return render(
-        request, "plan.html", {"result": result, "level": level_view(result) if result else None, "saved": saved}
-    )
+        latest = check.latest_saved(diary_for(request))
+        if latest is not None:
+            view = check.result_view(*latest)
+    return render(request, "plan.html", {"v": view, "saved": saved})
 
 
 @router.get("/prevent", response_class=HTMLResponse)
 def prevent(request: Request, saved: int = 0, error: str = "") -> HTMLResponse:
-    items = [a.advice for a in service.engine().advice if a.advice.section in ("prevention", "exercise", "wellbeing")]
-    cites = {a.advice.id: a.citations for a in service.engine().advice}
+    items = check.prevention(web(request).settings.jurisdiction)
     minutes = diary_for(request).reminder_minutes() if current_user(request) else 30
-    context = {"items": items, "cites": cites, "minutes": minutes, "saved": saved, "error": error}
+    context = {"items": items, "minutes": minutes, "saved": saved, "error": error}
     return render(request, "prevent.html", context, status=400 if error else 200)
 
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from backcare.domain import LOCATIONS, QUALITIES, SELF_CARE_ACTIONS, TRIGGERS, Episode
-from backcare.service.diary import DiaryService, describe
+from backcare.domain import LOCATIONS, QUALITIES, SELF_CARE_ACTIONS, TRIGGERS, Episode, Jurisdiction
+from backcare.service.diary import DiaryService, describe, products_for
 from backcare.service.entries import InvalidEntry, local_zone_name, valid_zone
 from backcare.store.repo import Ambiguous, NotFound
 from backcare.web.context import diary_for, render
@@ -29,8 +29,8 @@ EXPORTS = {
 }
 
 
-def _describe(entry: Any) -> dict[str, Any]:
-    when, kind, what = describe(entry)
+def _describe(entry: Any, jurisdiction: Jurisdiction) -> dict[str, Any]:
+    when, kind, what = describe(entry, jurisdiction)
     return {"id": entry.id, "short": entry.id[:8], "when": when, "kind": kind, "what": what}
 
 
@@ -70,7 +70,7 @@ def _page(
     notice: str = "",
     chart_range: str = "weeks",
 ) -> HTMLResponse:
-    entries = [_describe(e) for e in svc.recent(30)]
+    entries = [_describe(e, svc.jurisdiction) for e in svc.recent(30)]
     trends = svc.trends()
     return render(
         request,
@@ -78,6 +78,7 @@ def _page(
         {
             "entries": entries,
             "alerts": svc.alerts(),
+            "products": products_for(svc.jurisdiction),
             "errors": errors or [],
             "form": form or {},
             "notice": notice,
@@ -214,7 +215,7 @@ async def diary_edit(request: Request, entry_id: str) -> Response:
 @router.get("/diary/{entry_id}/delete", response_class=HTMLResponse)
 def diary_delete_confirm(request: Request, entry_id: str) -> HTMLResponse:
     svc = diary_for(request)
-    return render(request, "diary_delete.html", {"entry": _describe(_find(svc, entry_id))})
+    return render(request, "diary_delete.html", {"entry": _describe(_find(svc, entry_id), svc.jurisdiction)})
 
 
 @router.post("/diary/{entry_id}/delete")

@@ -35,7 +35,8 @@ def _html(body: str) -> str:
 @router.get("/learn", response_class=HTMLResponse)
 def learn_index(request: Request) -> HTMLResponse:
     views = community.view_counts(web(request).store)
-    return render(request, "learn_index.html", {"articles": list(community.articles().values()), "views": views})
+    articles = community.articles_in(web(request).settings.jurisdiction)
+    return render(request, "learn_index.html", {"articles": list(articles.values()), "views": views})
 
 
 def _article_page(
@@ -47,13 +48,14 @@ def _article_page(
     notice: str = "",
     count: bool = True,
 ) -> HTMLResponse:
-    article = community.articles().get(slug)
+    articles = community.articles_in(web(request).settings.jurisdiction)
+    article = articles.get(slug)
     if article is None:
         raise HTTPException(404, "No such article.")
     store = web(request).store
     views = community.count_view(store, slug) if count else community.view_counts(store).get(slug, 0)
     sources = [service.engine().kb.sources[s] for s in article.meta.sources if s in service.engine().kb.sources]
-    read_next = [community.articles()[s] for s in article.meta.read_next if s in community.articles()]
+    read_next = [articles[s] for s in article.meta.read_next if s in articles]
     return render(
         request,
         "learn_article.html",
