@@ -133,7 +133,7 @@ class CompiledKnowledge:
             out.append(Citation(ref.source, source.title, shown, ref.locator, copy))
         return tuple(out)
 
-    def effective(self, answers: Answers) -> dict[str, Value]:
+    def effective(self, answers: Answers, assume: bool = True) -> dict[str, Value]:
         """Answers as the rules read them.
 
         Walks the questions in interview order (a question's ``ask_if`` reads only earlier
@@ -141,7 +141,9 @@ class CompiledKnowledge:
         is left out, exactly as in the interview. "Don't know" becomes what the question's
         declared ``if_unsure`` says (the worrying answer, with a cited reason); without one it
         stays "don't know", which no rule tests, so it raises nothing. An unanswered follow-up to
-        a red flag is assumed to be the worrying answer until the person says otherwise. Nothing
+        a red flag is assumed to be the worrying answer until the person says otherwise (unless
+        ``assume`` is false: what the person has actually said, for deciding whether an emergency
+        is already certain or its follow-up should be asked first). Nothing
         unanswered ever becomes "no". Every "don't know" is listed under ``UNSURE_KEY``.
         """
         eff: dict[str, Value] = {}
@@ -167,7 +169,7 @@ class CompiledKnowledge:
                     eff[qid] = float(value)
                 else:
                     eff[qid] = str(value)
-            elif q.assume_if_unanswered is not None and ask_if[qid](eff):
+            elif assume and q.assume_if_unanswered is not None and ask_if[qid](eff):
                 eff[qid] = q.assume_if_unanswered
         return eff
 
@@ -188,19 +190,28 @@ class CompiledKnowledge:
         """Unanswered questions that apply and could still matter for the urgency: a question
         asked after the result (a plan step) counts only while an answer to it could raise the
         level."""
-        return [
-            q.id
-            for q in self.order
-            if q.id not in answers
-            and self.ask_if[q.id](eff)
-            and (q.id not in self.plan_stage or self.could_raise(eff, q.id))
-        ]
+        out = []
+        level: Urgency | None = None
+        for q in self.order:
+            if q.id in answers or not self.ask_if[q.id](eff):
+                continue
+            if q.id in self.plan_stage:
+                if level is None:
+                    level = self.level(eff)
+                if not self.could_raise(eff, q.id, level):
+                    continue
+            out.append(q.id)
+        return out
+
+    def level(self, eff: Effective) -> Urgency:
+        """The most urgent level of any rule that fires."""
+        return max((r.rule.urgency for r in self.rules if r.test(eff)), default=Urgency.SELF_CARE)
 
     def plan_missing(self, answers: Answers, eff: Effective) -> list[str]:
         """Unanswered plan questions that apply: the plan is tailored once they are answered."""
         return [q.id for q in self.order if q.id in self.plan_stage and q.id not in answers and self.ask_if[q.id](eff)]
 
-    def could_raise(self, eff: Effective, qid: str) -> bool:
+    def could_raise(self, eff: Effective, qid: str, level: Urgency | None = None) -> bool:
         """Whether some answer to ``qid`` would fire a rule above the level already reached.
 
         Used for questions asked after the result: one of them is asked before the result only
@@ -208,7 +219,7 @@ class CompiledKnowledge:
         rules = self.rules_reading.get(qid, ())
         if not rules:
             return False
-        level = max((r.rule.urgency for r in self.rules if r.test(eff)), default=Urgency.SELF_CARE)
+        level = self.level(eff) if level is None else level
         higher = [r for r in rules if r.rule.urgency > level]
         if not higher:
             return False

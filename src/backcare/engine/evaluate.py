@@ -41,9 +41,14 @@ class CaseOutcome:
 class Evaluation:
     outcomes: list[CaseOutcome] = field(default_factory=list)
     rules_total: tuple[str, ...] = ()
+    screens: dict[str, int] = field(default_factory=dict)
+    """Case id → screens a person answers before the result, walking the interview driver with
+    the case's answers (filled in by the service layer, which owns the interview)."""
 
     def summary(self) -> dict[str, object]:
         out = self._summary(self.outcomes)
+        if self.screens:
+            out["screens"] = self._screens()
         names = sorted({o.set_name for o in self.outcomes})
         if len(names) > 1:
             out["sets"] = {
@@ -55,6 +60,20 @@ class Evaluation:
                 for name in names
             }
         return out
+
+    def _screens(self) -> dict[str, object]:
+        groups: dict[str, list[int]] = {}
+        for o in self.outcomes:
+            if o.case_id in self.screens:
+                groups.setdefault(o.expected.value, []).append(self.screens[o.case_id])
+                if o.category == "ordinary":
+                    groups.setdefault("ordinary", []).append(self.screens[o.case_id])
+        return {
+            "note": "question screens before the result (the 'Check your answers' page comes after them)",
+            "by_expected_level": {k: _spread(v) for k, v in sorted(groups.items()) if k != "ordinary"},
+            "ordinary": _spread(groups.get("ordinary", [])),
+            "per_case": dict(sorted(self.screens.items())),
+        }
 
     def _summary(self, outcomes: list[CaseOutcome]) -> dict[str, object]:
         scored = [o for o in outcomes if o.got is not None]
@@ -115,6 +134,15 @@ def case_answers(ck: CompiledKnowledge, case: Case) -> Answers:
             if q.kind == "yes_no" and q.id not in raw and q.assume_if_unanswered is None:
                 raw[q.id] = "no"
     return validate_answers(raw, ck.questions)
+
+
+def _spread(values: list[int]) -> dict[str, float]:
+    if not values:
+        return {"cases": 0}
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    return {"cases": len(ordered), "median": median, "max": ordered[-1]}
 
 
 def evaluate_case(ck: CompiledKnowledge, case: Case, location: str) -> CaseOutcome:

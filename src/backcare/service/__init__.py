@@ -15,7 +15,7 @@ from backcare.domain import DONT_KNOW, Jurisdiction, PlanItem, Result, Urgency
 from backcare.engine.answers import InvalidAnswers
 from backcare.engine.assess import assess_raw
 from backcare.engine.compiled import CompiledKnowledge
-from backcare.engine.evaluate import Evaluation, evaluate
+from backcare.engine.evaluate import Evaluation, case_answers, evaluate
 from backcare.engine.triage import ASSUMED
 from backcare.knowledge.base import Problem
 from backcare.knowledge.lint import lint
@@ -116,8 +116,19 @@ def assess_answers(raw: dict[str, object], jurisdiction: Jurisdiction = Jurisdic
 
 
 def evaluate_cases(path: Path) -> tuple[Evaluation, list[Problem]]:
+    """Score the vignettes, and count the screens each takes by walking the real interview."""
+    from backcare.service.check import screens_to_result
+
     loaded, problems = read_cases(path)
-    return evaluate(engine(), [(case, f"{file}:{line}") for case, file, line in loaded]), problems
+    ck = engine()
+    evaluation = evaluate(ck, [(case, f"{file}:{line}") for case, file, line in loaded])
+    for case, _file, _line in loaded:
+        try:
+            count, _finished = screens_to_result(case_answers(ck, case), ck)
+        except InvalidAnswers:
+            continue
+        evaluation.screens[case.id] = count
+    return evaluation, problems
 
 
 _FIELDS: dict[type, tuple[str, ...] | None] = {}

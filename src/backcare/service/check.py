@@ -22,7 +22,8 @@ from backcare.domain import DONT_KNOW, EMERGENCY_NUMBER, Answers, AnswerValue, J
 from backcare.engine.answers import AnswerError, InvalidAnswers, parse_answer, validate_answers
 from backcare.engine.assess import assess
 from backcare.engine.compiled import CompiledKnowledge
-from backcare.engine.triage import fired_rules, urgency_of
+from backcare.engine.conditions import Effective
+from backcare.engine.triage import ASSUMED
 from backcare.knowledge.schema import Question, Step
 from backcare.service import engine, result_json, shown_answer, shown_level
 
@@ -105,11 +106,15 @@ class Walk:
 
     visited: tuple[str, ...]
     percents: tuple[int, ...]
+    given: Answers
+    """The answers on the path, as the person gave them screen by screen."""
     current: str | None
     """The screen to show next, or None when the check is over (result or "Check your answers")."""
     finished: bool
     """Every question that could change the urgency is answered, or an emergency is certain."""
     emergency: bool
+    before_result: int = 0
+    """How many of the visited screens came before the result."""
 
 
 def _steps(ck: CompiledKnowledge) -> tuple[Step, ...]:
@@ -123,17 +128,43 @@ def _step(ck: CompiledKnowledge, step_id: str) -> Step:
     return step
 
 
-def _emergency(ck: CompiledKnowledge, answers: Answers) -> bool:
-    return urgency_of(fired_rules(ck, ck.effective(answers))) is Urgency.EMERGENCY_NOW
+def _emergency(ck: CompiledKnowledge, answers: Answers, eff: Effective | None = None) -> bool:
+    """The first emergency answer ends the check. An unanswered follow-up to a warning sign counts
+    as the worrying answer until the person says otherwise (see ``follow_up``)."""
+    return ck.level(ck.effective(answers) if eff is None else eff) is Urgency.EMERGENCY_NOW
 
 
-def _due(ck: CompiledKnowledge, answers: Answers, plan: bool) -> tuple[Step, list[str]] | None:
+def follow_up(answers: Answers, ck: CompiledKnowledge | None = None, emergency: bool | None = None) -> str | None:
+    """When an emergency rests only on a follow-up not yet answered (a sign in both legs, taken
+    as new until the person says it is long-standing and unchanged), the screen that asks it:
+    the emergency screen offers it, so a long-standing problem can be told apart."""
+    ck = ck or engine()
+    if not (_emergency(ck, answers) if emergency is None else emergency):
+        return None
+    if ck.level(ck.effective(answers, assume=False)) is Urgency.EMERGENCY_NOW:
+        return None
+    eff = ck.effective(answers)
+    for step in _steps(ck):
+        for qid in step.questions:
+            q = ck.questions[qid]
+            if q.assume_if_unanswered is not None and qid not in answers and ck.ask_if[qid](eff):
+                return step.id
+    return None
+
+
+def _due(
+    ck: CompiledKnowledge, answers: Answers, plan: bool, eff: Effective | None = None
+) -> tuple[Step, list[str]] | None:
     """The first screen with a question still to answer: before the result, the questions that
     could change the urgency; after it (``plan``), the questions that tailor the plan."""
-    eff = ck.effective(answers)
-    if urgency_of(fired_rules(ck, eff)) is Urgency.EMERGENCY_NOW:
+    eff = ck.effective(answers) if eff is None else eff
+    if _emergency(ck, answers, eff):
         return None
-    wanted = set(ck.plan_missing(answers, eff) if plan else ck.missing(answers, eff))
+    return _first(ck, ck.plan_missing(answers, eff) if plan else ck.missing(answers, eff))
+
+
+def _first(ck: CompiledKnowledge, wanted_list: list[str]) -> tuple[Step, list[str]] | None:
+    wanted = set(wanted_list)
     if not wanted:
         return None
     for step in _steps(ck):
@@ -143,9 +174,8 @@ def _due(ck: CompiledKnowledge, answers: Answers, plan: bool) -> tuple[Step, lis
     return None
 
 
-def _remaining(ck: CompiledKnowledge, answers: Answers) -> int:
-    eff = ck.effective(answers)
-    wanted = set(ck.missing(answers, eff))
+def _remaining(ck: CompiledKnowledge, wanted_list: list[str]) -> int:
+    wanted = set(wanted_list)
     return sum(1 for step in _steps(ck) if step.stage == "check" and wanted.intersection(step.questions))
 
 
@@ -157,12 +187,31 @@ def walk(answers: Answers, ck: CompiledKnowledge | None = None) -> Walk:
     percents: list[int] = []
     best = 0
     current: str | None = None
+    before_result = 0
     for plan in (False, True):
-        while (due := _due(ck, so_far, plan)) is not None:
+        while True:
+            # A follow-up answered from the emergency screen ("long-standing, not changing")
+            # takes its place on the path, and the check goes on from there.
+            eff = ck.effective(so_far)
+            emergency = _emergency(ck, so_far, eff)
+            offered = follow_up(so_far, ck, emergency) if emergency else None
+            if offered is not None:
+                asked = [q for q in ck.kb.steps[offered].questions if q in answers and q not in so_far]
+                if asked:
+                    so_far.update((q, answers[q]) for q in asked)
+                    visited.append(offered)
+                    percents.append(best)
+                    continue
+            if emergency:
+                break
+            wanted = ck.plan_missing(so_far, eff) if plan else ck.missing(so_far, eff)
+            due = _first(ck, wanted)
+            if due is None:
+                break
             step, shown = due
             done = len(visited)
             if not plan:
-                best = max(best, _percent(done, _remaining(ck, so_far)))
+                best = max(best, _percent(done, _remaining(ck, wanted)))
             percents.append(best)
             if any(qid not in answers for qid in shown):
                 current = step.id
@@ -170,12 +219,14 @@ def walk(answers: Answers, ck: CompiledKnowledge | None = None) -> Walk:
             for qid in shown:
                 so_far[qid] = answers[qid]
             visited.append(step.id)
+        if not plan:
+            before_result = len(visited)
         if current is not None or _emergency(ck, so_far):
             break
     if current is None:
         percents.append(100)
-    finished = (current is None) or ck.kb.steps[current].stage == "plan"
-    return Walk(tuple(visited), tuple(percents), current, finished, _emergency(ck, so_far))
+    finished = _due(ck, so_far, False) is None
+    return Walk(tuple(visited), tuple(percents), dict(so_far), current, finished, _emergency(ck, so_far), before_result)
 
 
 def _percent(done: int, remaining: int) -> int:
@@ -188,8 +239,7 @@ def screens_to_result(answers: Answers, ck: CompiledKnowledge | None = None) -> 
     (a vignette may leave out a question the check would ask)."""
     ck = ck or engine()
     path = walk(answers, ck)
-    before = [s for s in path.visited if ck.kb.steps[s].stage == "check"]
-    return len(before), path.finished
+    return path.before_result, path.finished
 
 
 # --- one screen ---------------------------------------------------------------------------------
@@ -493,6 +543,8 @@ class ResultView:
     sources: tuple[tuple[str, str], ...]
     plan_questions: str | None
     """The first screen of questions that tailor the plan, when some are still unanswered."""
+    follow_up: str | None
+    """For an emergency resting on an unanswered follow-up: the screen that asks it."""
     finished: bool
     result: Result = field(repr=False)
 
@@ -515,13 +567,9 @@ def result_view(answers: Answers, jurisdiction: Jurisdiction) -> ResultView:
     for r in top:
         because = []
         for qid, value in r.answers:
-            if qid not in ck.questions:
-                continue
-            q = ck.questions[qid]
-            if q.kind == "yes_no" and value == "yes":
-                because.append(_words(_label(ck, qid), jurisdiction))
-            elif isinstance(value, str | int | float | tuple) and value != "assumed until answered":
-                because.append(f"{_words(q.text, jurisdiction)} {answer_words(q, value, jurisdiction)}")
+            line = _because(ck, qid, value, jurisdiction)
+            if line:
+                because.append(line)
         why.append(Why(localize(r.advice, jurisdiction), tuple(dict.fromkeys(because))))
         if result.urgency is Urgency.EMERGENCY_NOW:
             say.extend(b for b in because if b not in say)
@@ -570,6 +618,7 @@ def result_view(answers: Answers, jurisdiction: Jurisdiction) -> ResultView:
         notes=tuple(n for n in result.notes if "questions stopped early" not in n),
         sources=tuple(sources.items()),
         plan_questions=plan_step[0].id if plan_step else None,
+        follow_up=follow_up(answers),
         finished=path.finished,
         result=result,
     )
@@ -589,6 +638,23 @@ def _calls(result: Result, jurisdiction: Jurisdiction) -> tuple[tuple[str, str],
     if result.urgency is Urgency.SAME_DAY and jurisdiction in URGENT_LINE:
         return (URGENT_LINE[jurisdiction],)
     return ()
+
+
+def _because(ck: CompiledKnowledge, qid: str, value: AnswerValue, jurisdiction: Jurisdiction) -> str:
+    """One answer behind a reason, in words: a ticked sign as the sign; any other answer as the
+    question and the answer. The premise of every rule (back pain is the main problem) is left
+    out, and so is a follow-up the person has not answered."""
+    q = ck.questions.get(qid)
+    if q is None or value == ASSUMED or (q.section == "start" and value == "yes"):
+        return ""
+    if q.kind == "yes_no" and value == "yes" and _in_checklist(ck, qid):
+        return _words(_label(ck, qid), jurisdiction)
+    question = _words(q.text, jurisdiction).replace(" Choose all that fit.", "")
+    return f"{question} {answer_words(q, value, jurisdiction)}"
+
+
+def _in_checklist(ck: CompiledKnowledge, qid: str) -> bool:
+    return any(step.checklist and qid in step.questions for step in _steps(ck))
 
 
 def _ask_about(ck: CompiledKnowledge, result: Result) -> list[str]:
@@ -615,9 +681,10 @@ def visible_words(view: ResultView) -> int:
     for w in view.why:
         parts.append(w.text)
         parts.extend(w.because)
-    for s in view.safety_net:
+    for i, s in enumerate(view.safety_net):
         parts.append(s.title)
-        parts.extend(s.steps)
+        if i == 0:  # the emergency list is open; the others are one tap away
+            parts.extend(s.steps)
     parts.extend(name for name, _summary, _fits in view.causes)
     return sum(len(p.split()) for p in parts)
 
@@ -625,9 +692,9 @@ def visible_words(view: ResultView) -> int:
 # --- saved checks and other plan views ----------------------------------------------------------
 
 
-def screen_stage(step_id: str) -> str:
-    step = engine().kb.steps.get(step_id)
-    return step.stage if step else "check"
+def after_result(step_id: str, path: Walk) -> bool:
+    """Whether the person answered this screen after seeing the result (to fit the plan)."""
+    return step_id in path.visited and path.visited.index(step_id) >= path.before_result
 
 
 def save(diary: DiaryService, answers: Answers, jurisdiction: Jurisdiction) -> str:

@@ -165,7 +165,7 @@ async def check_answer(request: Request, sid: str) -> Response:
     path = check.walk(answers)
     if path.emergency:
         return _go("/check/result")
-    if check.screen_stage(sid) == "plan":
+    if check.after_result(sid, path):
         return _go(f"/check/step/{path.current}" if path.current else "/check/result#plan")
     if change and path.finished:
         return _go("/check/answers")
