@@ -416,3 +416,61 @@ def test_openapi_lists_the_v1_api(local: TestClient) -> None:
         paths
     )
     assert local.get("/api/docs").status_code == 200
+
+
+UK_ONLY = re.compile(r"\b999\b|A&E|\bGP\b|NHS 111|\bNHS\b|paracetamol|physiotherap", re.IGNORECASE)
+US_ONLY = re.compile(r"\b911\b|emergency room|urgent care|acetaminophen|primary care provider|physical therap")
+
+
+def walk_in_browser_forms(client: TestClient, answers: dict[str, object], country: str) -> list[str]:
+    """Answer a whole check through the web forms, as a person would; return every page's text
+    (screens, "Check your answers", the result) with the sources list left out (it names the
+    documents read, such as NHS pages)."""
+    from backcare.service import check
+
+    post(client, "/check/new", {"country": country})
+    pages = []
+    path = check.walk(check.read_answers(answers))
+    for screen_id in path.visited:
+        page = client.get(f"/check/step/{screen_id}").text
+        pages.append(page)
+        step_def = check.engine().kb.steps[screen_id]
+        if step_def.checklist:
+            ticked = [q for q in step_def.questions if path.given.get(q) == "yes"]
+            form: dict[str, object] = {"answer": ticked or ["none"]}
+        else:
+            form = {}
+            for qid in step_def.questions:
+                if qid in path.given:
+                    value = path.given[qid]
+                    form[qid] = (
+                        list(value) if isinstance(value, tuple) else f"{value:g}" if isinstance(value, float) else value
+                    )
+        step(client, screen_id, form)
+    pages.append(client.get("/check/answers").text)
+    pages.append(client.get("/check/result").text)
+    return [without_sources(p) for p in pages]
+
+
+def without_sources(page: str) -> str:
+    """A page without its source lists: they name the documents read (an NHS page, a paper on
+    paracetamol), which is a citation, not advice in the wrong country's words."""
+    page = re.sub(r'<details class="sources">.*?</details>', "", page, flags=re.S)
+    return re.sub(r'<p class="sources[^"]*">.*?</p>', "", page, flags=re.S)
+
+
+@pytest.mark.parametrize("country", ["us", "uk"])
+def test_every_screen_and_result_speaks_one_country(local: TestClient, country: str) -> None:
+    from backcare.engine.evaluate import case_answers
+    from backcare.knowledge.loader import DATA_DIR, read_cases
+    from backcare.service import engine
+
+    cases = {c.id: c for c, _f, _l in read_cases(DATA_DIR / "cases")[0]}
+    other = UK_ONLY if country == "us" else US_ONLY
+    for case_id in ("o-pregnant-24-weeks-ache", "s-kidney-stone-colic", "o-us-office-middle-low"):
+        case = cases[case_id]
+        answers = {k: list(v) if isinstance(v, tuple) else v for k, v in case_answers(engine(), case).items()}
+        for page in walk_in_browser_forms(local, answers, country):
+            words = text_of(page)
+            found = other.search(words)
+            assert found is None, (case_id, found.group(0) if found else "", words[:200])

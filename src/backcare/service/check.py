@@ -509,8 +509,38 @@ class Section:
     steps: tuple[str, ...]
     cautions: tuple[str, ...]
     sources: tuple[tuple[str, str], ...]
+    section: str = ""
     timer_minutes: int | None = None
     timer_max_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class PlanGroup:
+    """Plan sections under one collapsed heading."""
+
+    id: str
+    title: str
+    items: tuple[Section, ...]
+
+
+PLAN_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("understand", "What is going on", ("understand",)),
+    ("move", "Keep moving", ("stay_active", "exercise")),
+    ("heat", "Heat and cold", ("heat_cold",)),
+    ("medicines", "Medicines", ("medicines", "prescription")),
+    ("prevent", "Preventing the next episode", ("prevention", "wellbeing")),
+    ("next", "If it is not getting better", ("follow_up",)),
+)
+"""How the plan's sections are grouped on the result, in this order."""
+
+
+def plan_groups(view: ResultView) -> tuple[PlanGroup, ...]:
+    out = []
+    for gid, title, sections in PLAN_GROUPS:
+        items = tuple(i for i in view.plan if i.section in sections)
+        if items or (gid == "medicines" and (view.medicines or view.medicines_note)):
+            out.append(PlanGroup(gid, title, items))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -670,6 +700,7 @@ def _section(item: Any, jurisdiction: Jurisdiction, number: str) -> Section:
         steps=tuple(localize(s, jurisdiction) for s in item.steps),
         cautions=tuple(localize(s, jurisdiction) for s in item.cautions),
         sources=tuple((c.url, c.title) for c in item.citations),
+        section=item.section,
         timer_minutes=item.timer_minutes,
         timer_max_minutes=item.timer_max_minutes,
     )
@@ -686,6 +717,7 @@ def visible_words(view: ResultView) -> int:
         if i == 0:  # the emergency list is open; the others are one tap away
             parts.extend(s.steps)
     parts.extend(name for name, _summary, _fits in view.causes)
+    parts.extend(group.title for group in plan_groups(view))
     return sum(len(p.split()) for p in parts)
 
 

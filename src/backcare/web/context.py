@@ -15,6 +15,7 @@ from backcare import __version__, service
 from backcare.config import Settings
 from backcare.domain import EMERGENCY_NUMBER
 from backcare.service import shown_answer
+from backcare.service.check import plan_groups
 from backcare.service.diary import DiaryService
 from backcare.store.repo import LOCAL_USER, Store
 
@@ -25,6 +26,7 @@ TEMPLATES = Environment(
     lstrip_blocks=True,
 )
 TEMPLATES.globals["shown_answer"] = shown_answer
+TEMPLATES.globals["plan_groups"] = plan_groups
 
 
 @dataclass
