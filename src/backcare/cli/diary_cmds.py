@@ -60,30 +60,23 @@ def print_alerts(alerts: list[DiaryAlert], jurisdiction: Jurisdiction) -> None:
 
 @contextmanager
 def open_service(settings: Settings) -> Iterator[Any]:
-    from sqlalchemy.exc import OperationalError
-
-    from backcare.service.diary import DiaryService, database_url
-    from backcare.store.repo import Store
+    from backcare.compose import StoreUnavailable, diary_service
 
     try:
-        store = Store(database_url())
-    except OperationalError as exc:
-        raise SystemExit(_db_error(exc)) from None
-    if store.backup is not None:
-        print(f"backcare: upgraded your database; the previous version is kept at {store.backup}", file=sys.stderr)
+        svc, backup = diary_service(settings)
+    except StoreUnavailable as exc:
+        err(str(exc))
+        raise SystemExit(EXIT_FAIL) from None
+    if backup is not None:
+        print(f"backcare: upgraded your database; the previous version is kept at {backup}", file=sys.stderr)
     try:
-        yield DiaryService(store, settings.jurisdiction)
+        yield svc
     finally:
-        store.close()
-
-
-def _db_error(exc: Exception) -> int:
-    err(f"cannot open the database: {str(exc).splitlines()[0]}")
-    return EXIT_FAIL
+        svc.store.close()
 
 
 def run(args: argparse.Namespace, settings: Settings, ask: Ask = input) -> int:
-    from backcare.store.repo import Ambiguous, NotFound
+    from backcare.service.diary import Ambiguous, NotFound
 
     number = EMERGENCY_NUMBER[settings.jurisdiction]
     try:

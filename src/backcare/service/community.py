@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy.exc import IntegrityError
 
 from backcare.domain import Jurisdiction, localize
+from backcare.knowledge.articles import CITATION as CITATION
 from backcare.knowledge.articles import Article, read_articles
 from backcare.service import engine
 from backcare.store import community as db

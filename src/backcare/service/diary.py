@@ -17,10 +17,25 @@ from backcare.engine.diary import diary_alerts, local_day
 from backcare.engine.diary import ingredient_name as ingredient_name
 from backcare.service import engine
 from backcare.service.entries import ActionIn, CheckInIn, EpisodeIn, IntakeIn, InvalidEntry, explain
-from backcare.store.repo import LOCAL_USER, Diary, Entry, Store, new_id
+from backcare.store.repo import LOCAL_USER, Ambiguous, Diary, Entry, NotFound, Store, new_id
 
 ALERT_WINDOW = timedelta(days=90)
 DEFAULT_REMINDER_MINUTES, MIN_REMINDER, MAX_REMINDER = 30, 5, 180
+
+
+__all__ = [
+    "LOCAL_USER",
+    "Ambiguous",
+    "DiaryService",
+    "NotFound",
+    "SavedAssessment",
+    "Store",
+    "database_url",
+    "describe",
+    "ingredient_name",
+    "product_name",
+    "products_for",
+]
 
 
 def database_url(env: Mapping[str, str] | None = None) -> str:

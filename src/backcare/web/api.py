@@ -21,9 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from backcare import service
 from backcare.domain import Jurisdiction
 from backcare.service import check
-from backcare.service.diary import DiaryService, describe
+from backcare.service.diary import Ambiguous, DiaryService, NotFound, describe, products_for
 from backcare.service.entries import InvalidEntry
-from backcare.store.repo import Ambiguous, NotFound
 from backcare.web.context import diary_for, web
 
 router = APIRouter(prefix="/api/v1", tags=["backcare"])
@@ -72,8 +71,8 @@ async def assess_step(request: Request, payload: AssessmentRequest) -> Response:
     return FastJSON(step)
 
 
-def _entry_json(entry: Any) -> dict[str, Any]:
-    when, kind, what = describe(entry)
+def _entry_json(entry: Any, jurisdiction: Jurisdiction) -> dict[str, Any]:
+    when, kind, what = describe(entry, jurisdiction)
     data = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(entry).items()}
     if "day" in data and not isinstance(data["day"], str):
         data["day"] = data["day"].isoformat()
@@ -91,17 +90,22 @@ def _svc(request: Request) -> DiaryService:
 @router.get("/diary/entries", summary="Diary entries of the last days")
 def list_entries(request: Request, days: int = Query(30, ge=1, le=3660)) -> dict[str, Any]:
     entries = _svc(request).recent(days)
-    return {"entries": [_entry_json(e) for e in entries], "count": len(entries)}
+    return {"entries": [_entry_json(e, _country(request)) for e in entries], "count": len(entries)}
 
 
-def _logged(logged: Any) -> JSONResponse:
-    return JSONResponse({"entry": _entry_json(logged.entry), "alerts": _alerts_json(logged.alerts)}, 201)
+def _country(request: Request) -> Jurisdiction:
+    return web(request).settings.jurisdiction
+
+
+def _logged(request: Request, logged: Any) -> JSONResponse:
+    entry = _entry_json(logged.entry, _country(request))
+    return JSONResponse({"entry": entry, "alerts": _alerts_json(logged.alerts)}, 201)
 
 
 @router.post("/diary/episodes", status_code=201, summary="Log an episode (pain 0–10, locations, triggers…)")
 def add_episode(request: Request, fields: dict[str, Any] = Body(...)) -> Response:
     try:
-        return _logged(_svc(request).log_episode(**fields))
+        return _logged(request, _svc(request).log_episode(**fields))
     except InvalidEntry as exc:
         return problem(422, "the entry is not valid", exc.problems)
     except TypeError as exc:
@@ -114,7 +118,7 @@ def add_medicine(request: Request, fields: dict[str, Any] = Body(...)) -> Respon
     if not isinstance(product, str):
         return problem(422, "the entry is not valid", ["product: required (see GET /api/v1/products)"])
     try:
-        return _logged(_svc(request).log_intake(product, fields.pop("units", 1), **fields))
+        return _logged(request, _svc(request).log_intake(product, fields.pop("units", 1), **fields))
     except (InvalidEntry, TypeError) as exc:
         return problem(422, "the entry is not valid", exc.problems if isinstance(exc, InvalidEntry) else [str(exc)])
 
@@ -123,7 +127,7 @@ def add_medicine(request: Request, fields: dict[str, Any] = Body(...)) -> Respon
 def add_action(request: Request, fields: dict[str, Any] = Body(...)) -> Response:
     action = fields.pop("action", None)
     try:
-        return _logged(_svc(request).log_action(str(action or ""), fields.pop("minutes", None), **fields))
+        return _logged(request, _svc(request).log_action(str(action or ""), fields.pop("minutes", None), **fields))
     except (InvalidEntry, TypeError) as exc:
         return problem(422, "the entry is not valid", exc.problems if isinstance(exc, InvalidEntry) else [str(exc)])
 
@@ -134,7 +138,7 @@ def get_entry(request: Request, entry_id: str) -> Response:
         entry, trail = _svc(request).show(entry_id)
     except (NotFound, Ambiguous):
         return problem(404, "no such diary entry")
-    return JSONResponse({"entry": _entry_json(entry), "history": trail})
+    return JSONResponse({"entry": _entry_json(entry, _country(request)), "history": trail})
 
 
 @router.patch("/diary/entries/{entry_id}", summary="Change an entry (kept in the audit trail)")
@@ -146,7 +150,7 @@ def edit_entry(request: Request, entry_id: str, changes: dict[str, Any] = Body(.
         return problem(404, "no such diary entry")
     except InvalidEntry as exc:
         return problem(422, "the change is not valid", exc.problems)
-    return JSONResponse({"entry": _entry_json(logged.entry), "alerts": _alerts_json(logged.alerts)})
+    return JSONResponse({"entry": _entry_json(logged.entry, _country(request)), "alerts": _alerts_json(logged.alerts)})
 
 
 @router.delete("/diary/entries/{entry_id}", status_code=204, summary="Delete an entry for good")
@@ -182,11 +186,7 @@ def trends(
 @router.get("/products", summary="Medicine products that can be logged")
 def products(request: Request) -> dict[str, Any]:
     jurisdiction = web(request).settings.jurisdiction
-    return {
-        "products": [
-            p.model_dump(mode="json") for p in service.engine().kb.products.values() if jurisdiction in p.jurisdictions
-        ]
-    }
+    return {"products": products_for(jurisdiction)}
 
 
 @router.get("/report", summary="The doctor report as PDF", response_class=Response)

@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backcare import __version__
 from backcare.config import Settings
-from backcare.store.repo import Store
+from backcare.service.diary import Store
 from backcare.web import api, pages_account, pages_check, pages_diary, pages_learn
 from backcare.web.context import Web, render
 
@@ -104,24 +104,12 @@ def multipart_import(scope: Scope) -> bool:
     return scope.get("path") == "/import" and headers.get(b"content-type", b"").startswith(b"multipart/form-data")
 
 
-def local_secret(store: Store) -> str:
-    """A per-installation secret for local mode, kept beside the SQLite file (or per process)."""
-    from backcare.store.db import sqlite_path
-
-    path = sqlite_path(store.engine)
-    if path is None:
-        return secrets.token_urlsafe(48)
-    secret_file = path.with_name("backcare.secret")
-    if not secret_file.exists():
-        secret_file.write_text(secrets.token_urlsafe(48))
-        secret_file.chmod(0o600)
-    return secret_file.read_text().strip()
-
-
-def create_app(settings: Settings, store: Store) -> ASGIApp:
+def create_app(settings: Settings, store: Store, secret: str | None = None) -> ASGIApp:
+    """``secret`` signs sessions and CSRF tokens: the server's key, or (local mode) one kept beside
+    the database by the composition root; without one, a fresh secret for this process."""
     if settings.mode == "server" and not settings.secret_key:
         raise ValueError("server mode needs BACKCARE_SECRET_KEY (the same value on every worker)")
-    secret = settings.secret_key or local_secret(store)
+    secret = secret or settings.secret_key or secrets.token_urlsafe(48)
     app = FastAPI(
         title="backcare API",
         version=__version__,

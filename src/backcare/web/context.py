@@ -16,8 +16,7 @@ from backcare.config import Settings
 from backcare.domain import EMERGENCY_NUMBER
 from backcare.service import shown_answer
 from backcare.service.check import plan_groups
-from backcare.service.diary import DiaryService
-from backcare.store.repo import LOCAL_USER, Store
+from backcare.service.diary import LOCAL_USER, DiaryService, Store
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),

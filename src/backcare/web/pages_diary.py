@@ -13,9 +13,8 @@ from fastapi import APIRouter, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from backcare.domain import LOCATIONS, QUALITIES, SELF_CARE_ACTIONS, TRIGGERS, Episode, Jurisdiction
-from backcare.service.diary import DiaryService, describe, products_for
+from backcare.service.diary import Ambiguous, DiaryService, NotFound, describe, products_for
 from backcare.service.entries import InvalidEntry, local_zone_name, valid_zone
-from backcare.store.repo import Ambiguous, NotFound
 from backcare.web.context import diary_for, render
 from backcare.web.csrf import check_form_token
 

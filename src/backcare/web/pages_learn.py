@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markdown_it import MarkdownIt
 
 from backcare import service
-from backcare.knowledge.articles import CITATION
 from backcare.service import community
+from backcare.service.community import CITATION
 from backcare.web.context import is_admin, render, web
 
 router = APIRouter(include_in_schema=False)

@@ -1,18 +1,17 @@
-"""Entry points for uvicorn: build the app from settings (and, for extra workers, from the environment)."""
+"""Entry points for uvicorn: the app built from settings (and, for extra workers, the environment)."""
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp
 
+from backcare.compose import local_secret, open_store
 from backcare.config import Settings
-from backcare.service.diary import database_url
-from backcare.store.repo import Store
 from backcare.web.app import create_app
 
 
 def build(settings: Settings) -> ASGIApp:
-    store = Store(settings.database_url or database_url())
-    return create_app(settings, store)
+    store = open_store(settings)
+    return create_app(settings, store, secret=settings.secret_key or local_secret(store))
 
 
 def app_from_env() -> ASGIApp:
