@@ -81,6 +81,8 @@ TERMS: Final[dict[str, dict[Jurisdiction, str]]] = {
     "urgent_centre": {Jurisdiction.UK: "an urgent treatment centre", Jurisdiction.US: "urgent care"},
     "paracetamol": {Jurisdiction.UK: "paracetamol", Jurisdiction.US: "acetaminophen"},
     "Paracetamol": {Jurisdiction.UK: "Paracetamol", Jurisdiction.US: "Acetaminophen"},
+    "co_codamol": {Jurisdiction.UK: "co-codamol", Jurisdiction.US: "acetaminophen with codeine"},
+    "Co_codamol": {Jurisdiction.UK: "Co-codamol", Jurisdiction.US: "Acetaminophen with codeine"},
     "physio": {Jurisdiction.UK: "physiotherapist", Jurisdiction.US: "physical therapist"},
     "physiotherapy": {Jurisdiction.UK: "physiotherapy", Jurisdiction.US: "physical therapy"},
     "Physiotherapy": {Jurisdiction.UK: "Physiotherapy", Jurisdiction.US: "Physical therapy"},
