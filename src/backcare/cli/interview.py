@@ -13,7 +13,7 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.markup import escape
 
-from backcare.cli.render import make_console, print_result
+from backcare.cli.render import item, make_console, print_result
 from backcare.domain import DONT_KNOW, Answers, Jurisdiction
 from backcare.service import check
 
@@ -52,7 +52,7 @@ def _checklist(s: check.Screen, ask: Ask, console: Console) -> tuple[dict[str, l
     if s.help:
         console.print(f"[dim]{escape(s.help)}[/dim]")
     for i, f in enumerate(s.fields, start=1):
-        console.print(f"  {i}. {escape(f.text)}")
+        item(console, f"{i}.".rjust(len(f"{len(s.fields)}.")), f.text)
     console.print("  0. None of these")
     console.print("  ?. I'm not sure about these")
     while True:
@@ -81,7 +81,7 @@ def _field(f: check.Field, ask: Ask, console: Console) -> list[str]:
         console.print(f"  Type a number from {f.min:g} to {f.max:g}{unit}, or ? if you don't know.")
     else:
         for i, c in enumerate(f.options, start=1):
-            console.print(f"  {i}. {escape(c.label)}")
+            item(console, f"{i}.".rjust(len(f"{len(f.options)}.")), c.label)
         console.print("  ?. I don't know")
         if f.kind == "multi":
             console.print("  [dim]You can choose several, separated by commas (for example 1,3).[/dim]")

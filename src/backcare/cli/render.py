@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from backcare import service
 from backcare.domain import Urgency
@@ -20,6 +21,16 @@ STYLE = {
     Urgency.SOON: "bold black on yellow",
     Urgency.SELF_CARE: "bold white on dark_green",
 }
+
+
+def item(console: Console, marker: str, text: str, indent: int = 2, style: str = "") -> None:
+    """One list line whose wrapped lines stay indented under its text (a hanging indent)."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=max(indent - 1, 0), no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row("", Text(marker, style=style), Text(text, style=style))
+    console.print(grid)
 
 
 def make_console(file: Any = None) -> Console:
@@ -40,7 +51,7 @@ def print_result(console: Console, view: ResultView) -> None:
     for why in view.why:
         console.print(f"• {escape(why.text)}")
         for b in why.because:
-            console.print(f"   [dim]You said: {escape(b)}[/dim]")
+            item(console, "-", f"You said: {b}", 3, "dim")
     if not view.why:
         console.print("None of your answers points to a cause that needs a doctor soon.")
     if view.said_no:
@@ -51,13 +62,13 @@ def print_result(console: Console, view: ResultView) -> None:
             console.print(f"• [bold]{escape(name)}[/bold]{' (fits your answers)' if fits else ''}: {escape(summary)}")
     if view.plan or view.medicines_note:
         console.rule("Your plan")
-    for item in view.plan:
-        console.print(f"[bold]{escape(item.title)}[/bold]")
-        console.print(f"  {escape(item.text)}")
-        for step in item.steps:
-            console.print(f"   - {escape(step)}")
-        for caution in item.cautions:
-            console.print(f"   [yellow]! {escape(caution)}[/yellow]")
+    for section in view.plan:
+        console.print(f"[bold]{escape(section.title)}[/bold]")
+        item(console, "", section.text)
+        for step in section.steps:
+            item(console, "-", step, 3)
+        for caution in section.cautions:
+            item(console, "!", caution, 3, "yellow")
     if view.medicines_note or view.medicines:
         console.print("[bold]Medicines[/bold]")
         console.print(f"  {escape(view.medicines_note)}")
@@ -67,7 +78,7 @@ def print_result(console: Console, view: ResultView) -> None:
                     f"  • [bold]{escape(med['name'])}[/bold]: {escape(med['directions'])} {escape(med['max_daily'])}"
                 )
                 for stop in med["stop_and_ask"]:
-                    console.print(f"     - {escape(stop)}")
+                    item(console, "-", stop, 5)
             else:
                 console.print(
                     f"  • {escape(med['name'])}: not suggested for you. " + escape(" ".join(med["blocked_because"]))
@@ -76,7 +87,7 @@ def print_result(console: Console, view: ResultView) -> None:
         console.rule("Ask a clinician about")
         console.print('You answered "I don\'t know" to these. They did not change the advice, but mention them:')
         for text in view.ask_about:
-            console.print(f"  • {escape(text)}")
+            item(console, "•", text)
     if view.sources:
         console.print("[dim]Sources: " + escape("; ".join(title for _url, title in view.sources)) + "[/dim]")
     console.print(f"[dim]{escape(service.INTENDED_USE)}[/dim]")
@@ -85,7 +96,7 @@ def print_result(console: Console, view: ResultView) -> None:
         for group in view.safety_net:
             console.print(f"[bold]{escape(group.title)}[/bold]")
             for step in group.steps:
-                console.print(f"  ! {escape(step)}")
+                item(console, "!", step)
     console.rule()
     console.print(Panel(escape(banner), style=style, expand=True))
 
@@ -98,7 +109,7 @@ def _print_emergency(console: Console, view: ResultView, banner: str, style: str
         console.rule("What to say")
         console.print("Tell them you have back pain, and:")
         for line in view.say:
-            console.print(f"  • {escape(line)}")
+            item(console, "•", line)
     console.print(escape(view.what_to_do))
     console.rule()
     console.print(Panel(escape(banner), style=style, expand=True))
