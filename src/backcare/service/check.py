@@ -812,7 +812,10 @@ def api_question(answers: Answers, jurisdiction: Jurisdiction) -> dict[str, Any]
             "emergency": step.emergency,
             "checklist": {"items": shown, "yes_if_ticked": True},
         }
-    q = ck.questions[shown[0]]
+    return _api_entry(ck.questions[shown[0]], step.title, jurisdiction)
+
+
+def _api_entry(q: Question, section: str, jurisdiction: Jurisdiction) -> dict[str, Any]:
     f = _field(q, None, jurisdiction)
     entry: dict[str, Any] = {
         "id": q.id,
@@ -821,7 +824,7 @@ def api_question(answers: Answers, jurisdiction: Jurisdiction) -> dict[str, Any]
         "options": [{"id": c.id, "label": c.label} for c in f.options],
         "dont_know": DONT_KNOW,
         "help": f.help,
-        "section": step.title,
+        "section": section,
         "emergency": q.emergency,
     }
     if q.kind == "number":
@@ -838,11 +841,15 @@ def api_step(raw: Mapping[str, object], jurisdiction: Jurisdiction) -> dict[str,
     result = assess(engine(), answers, jurisdiction)
     question = api_question(answers, jurisdiction)
     path = walk(answers)
+    plan = _due(engine(), answers, True) if question is None else None
     return {
         "next_question": question,
+        "plan_questions": [_api_entry(engine().questions[q], step.title, jurisdiction) for q in plan[1]]
+        if plan is not None and (step := plan[0]) is not None
+        else [],
         "progress": {
             "screen": len(path.visited) + (0 if path.current is None else 1),
-            "percent": path.percents[-1] if path.percents else 0,
+            "percent": 100 if path.finished else (path.percents[-1] if path.percents else 0),
         },
         "finished": question is None,
         "result": result_json(result),
