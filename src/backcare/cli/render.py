@@ -47,6 +47,8 @@ def print_result(console: Console, view: ResultView) -> None:
         _print_emergency(console, view, banner, style)
         return
     console.print(escape(view.what_to_do))
+    for note in view.notes:
+        console.print(f"[italic]{escape(note)}[/italic]")
     console.rule("Why")
     for why in view.why:
         console.print(f"• {escape(why.text)}")

@@ -645,7 +645,7 @@ def result_view(answers: Answers, jurisdiction: Jurisdiction) -> ResultView:
         medicines_note=localize(plan.medicine_note, jurisdiction) if plan else "",
         medicines=medicines,
         ask_about=tuple(_words(t, jurisdiction) for t in _ask_about(ck, result)),
-        notes=tuple(n for n in result.notes if "questions stopped early" not in n),
+        notes=_notes(ck, result, answers, jurisdiction),
         sources=tuple(sources.items()),
         plan_questions=plan_step[0].id if plan_step else None,
         follow_up=follow_up(answers),
@@ -685,6 +685,17 @@ def _because(ck: CompiledKnowledge, qid: str, value: AnswerValue, jurisdiction: 
 
 def _in_checklist(ck: CompiledKnowledge, qid: str) -> bool:
     return any(step.checklist and qid in step.questions for step in _steps(ck))
+
+
+def _notes(ck: CompiledKnowledge, result: Result, answers: Answers, jurisdiction: Jurisdiction) -> tuple[str, ...]:
+    """The result's notes in words: answers to questions that do not apply are named by their
+    question, never by id."""
+    out = [n for n in result.notes if not n.startswith("Not used") and "questions stopped early" not in n]
+    ignored = ck.ignored(answers, ck.effective(answers))
+    if ignored:
+        texts = "; ".join(_words(ck.questions[q].text, jurisdiction) for q in ignored if q in ck.questions)
+        out.append(f"Not used, because they do not apply to your other answers: {texts}")
+    return tuple(out)
 
 
 def _ask_about(ck: CompiledKnowledge, result: Result) -> list[str]:
