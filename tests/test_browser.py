@@ -167,9 +167,9 @@ def mouse_answer(page: Any, answers: dict[str, str]) -> None:
     if is_checklist(page):
         page.check(f"input[name=answer][value='{answers.get('answer', 'none')}']")
     for name, value in answers.items():
-        number = page.locator(f"input[type=number][name={name}]")
         if name == "answer":
             continue
+        number = page.locator(f"input[type=number][name={name}]")
         if number.count():
             number.fill(value)
         else:
@@ -317,28 +317,14 @@ def test_ordinary_check_by_keyboard_alone_on_a_phone(base: str, page: Any) -> No
     assert screen_id(page) == "result"
     visit.seen()
     assert page.locator(".banner.level-self_care").is_visible()
-    print(f"question screens: {len(visit.screens)} {visit.screens}; result: {page.evaluate(RESULT_WORDS)}")
-    shot(page, "result-phone.png")
-    shot(page, "result.png", DESKTOP)
-    visit.no_axe_problems()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="app: the self-care result shows 410 words before anything is expanded (budget 400): "
-    "the 11-line 999 list is open and all 17 plan titles plus Medicines are listed",
-)
-def test_the_self_care_result_shows_at_most_400_words_before_anything_is_expanded(base: str, page: Any) -> None:
-    start_check(page, base)
-    visit = Visit(page)
-    mouse_check(page, visit)
-    with page.expect_navigation(wait_until="domcontentloaded"):
-        page.click("text=See my result")
-    assert page.locator(".banner.level-self_care").is_visible()
     words = page.evaluate(RESULT_WORDS)
+    print(f"question screens: {len(visit.screens)} {visit.screens}; result words: {words}")
     # Chromium's innerText leaves out the body of a closed <details>: opening them adds words.
     assert words["leaks"] == [] and words["closed"] >= 3 and words["opened"] > words["words"], words
     assert words["words"] <= MAX_RESULT_WORDS, words
+    shot(page, "result-phone.png")
+    shot(page, "result.png", DESKTOP)
+    visit.no_axe_problems()
 
 
 @pytest.mark.parametrize(("country", "number"), [("", "999"), ("us", "911")])
@@ -347,7 +333,7 @@ def test_a_nerve_warning_sign_shows_the_emergency_screen_at_once(
 ) -> None:
     start_check(page, base, country)
     visit = Visit(page)
-    mouse_check(page, visit, {"emergency_nerves": {"answer": "bladder_control"}}, stop="emergency_nerves")
+    mouse_check(page, visit, stop="emergency_nerves")
     assert visit.screens == ["start", "emergency_now", "emergency_nerves"]
     page.check("input[name=answer][value=bladder_control]")
     with page.expect_navigation(wait_until="domcontentloaded"):
@@ -477,16 +463,16 @@ def test_the_self_care_plan_is_saved_with_its_heat_timer(base: str, page: Any) -
     assert page.locator("text=Saved to your diary.").is_visible()
     page.goto(f"{base}/plan")
     assert axe(page) == []
-    heat = page.locator("details.plan-item", has=page.locator(".timer")).first
-    heat.locator("summary").click()
-    timer = heat.locator(".timer")
+    heat = page.locator("details.plan-group", has=page.locator(".timer")).first
+    heat.locator("summary").first.click()
+    timer = heat.locator(".timer[data-label^='Heat']")
     display = timer.locator(".timer-display")
     assert display.inner_text() == "15:00"
     timer.locator(".timer-start").click()
-    page.wait_for_function("() => document.querySelector('.timer-display').textContent !== '15:00'", timeout=5000)
+    page.wait_for_function("(el) => el.textContent !== '15:00'", arg=display.element_handle(), timeout=5000)
     assert display.inner_text().startswith("14:")
     assert timer.locator(".timer-stop").is_enabled()
-    page.locator("#medicines summary").click()
+    page.locator("#plan-medicines > summary").click()
     assert page.locator("text=Ibuprofen 200 mg").first.is_visible()
     assert axe(page) == []
 
