@@ -571,6 +571,8 @@ class ResultView:
     ask_about: tuple[str, ...]
     notes: tuple[str, ...]
     sources: tuple[tuple[str, str], ...]
+    do_now: tuple[tuple[str, str], ...]
+    """The first things to do, as (words, plan item id) pointing into the plan."""
     plan_questions: str | None
     """The first screen of questions that tailor the plan, when some are still unanswered."""
     follow_up: str | None
@@ -647,6 +649,7 @@ def result_view(answers: Answers, jurisdiction: Jurisdiction) -> ResultView:
         ask_about=tuple(_words(t, jurisdiction) for t in _ask_about(ck, result)),
         notes=_notes(ck, result, answers, jurisdiction),
         sources=tuple(sources.items()),
+        do_now=_do_now(items),
         plan_questions=plan_step[0].id if plan_step else None,
         follow_up=follow_up(answers),
         finished=path.finished,
@@ -687,6 +690,19 @@ def _in_checklist(ck: CompiledKnowledge, qid: str) -> bool:
     return any(step.checklist and qid in step.questions for step in _steps(ck))
 
 
+DO_NOW_SECTIONS = ("stay_active", "heat_cold", "medicines")
+"""The plan sections whose first item is worth doing today: keep moving, heat, pain relief."""
+
+
+def _do_now(items: tuple[Section, ...]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for section in DO_NOW_SECTIONS:
+        first = next((i for i in items if i.section == section), None)
+        if first is not None:
+            out.append((first.title, first.id))
+    return tuple(out)
+
+
 def _notes(ck: CompiledKnowledge, result: Result, answers: Answers, jurisdiction: Jurisdiction) -> tuple[str, ...]:
     """The result's notes in words: answers to questions that do not apply are named by their
     question, never by id."""
@@ -719,7 +735,7 @@ def _section(item: Any, jurisdiction: Jurisdiction, number: str) -> Section:
 
 def visible_words(view: ResultView) -> int:
     """Words a person reads on the result before expanding anything (headline to causes)."""
-    parts: list[str] = [view.label, view.headline, view.what_to_do, *view.say]
+    parts: list[str] = [view.label, view.headline, view.what_to_do, *view.say, *(t for t, _ in view.do_now)]
     for w in view.why:
         parts.append(w.text)
         parts.extend(w.because)
