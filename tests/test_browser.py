@@ -325,6 +325,20 @@ def test_ordinary_check_by_keyboard_alone_on_a_phone(base: str, page: Any) -> No
     shot(page, "result-phone.png")
     shot(page, "result.png", DESKTOP)
     visit.no_axe_problems()
+    assert printed_pages(page) <= 3
+
+
+def printed_pages(page: Any) -> int:
+    """Pages the result takes on A4 with the print stylesheet (the plan opened for print)."""
+    import io
+
+    from pypdf import PdfReader
+
+    page.emulate_media(media="print")
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    pdf = page.pdf(format="A4")
+    page.emulate_media(media="screen")
+    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 @pytest.mark.parametrize(("country", "number"), [("", "999"), ("us", "911")])
