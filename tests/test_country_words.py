@@ -138,6 +138,7 @@ def ago(**kw: float) -> datetime:
 
 PARACETAMOL = {UK: "paracetamol-500", US: "acetaminophen-500"}
 SECOND_PARACETAMOL = {UK: "co-codamol-8-500", US: "cold-flu-paracetamol"}
+ASPIRIN = {UK: "aspirin-300", US: "aspirin-325"}
 
 
 def diary_histories(store: Store, country: Jurisdiction) -> tuple[list[DiaryAlert], list[str]]:
@@ -169,7 +170,10 @@ def diary_histories(store: Store, country: Jurisdiction) -> tuple[list[DiaryAler
     two = diary("two")
     two.log_intake(PARACETAMOL[country], 2, taken_at=ago(hours=2), tz="UTC")
     alerts += two.log_intake(SECOND_PARACETAMOL[country], 2, taken_at=ago(minutes=1), tz="UTC").alerts
-    for svc in (flag, recurring, lasting, worse, too_much, nsaid, two):
+    two_nsaids = diary("two-nsaids")
+    two_nsaids.log_intake("ibuprofen-200", 2, taken_at=ago(hours=5), tz="UTC")
+    alerts += two_nsaids.log_intake(ASPIRIN[country], 2, taken_at=ago(minutes=1), tz="UTC").alerts
+    for svc in (flag, recurring, lasting, worse, too_much, nsaid, two, two_nsaids):
         alerts += svc.alerts()
         listed += [describe(entry, country)[2] for entry in svc.recent(60)]
     return alerts, listed

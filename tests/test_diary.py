@@ -164,16 +164,19 @@ def test_daily_paracetamol_limit_follows_the_jurisdiction(db_url: str) -> None:
         store.close()
 
 
-def test_paracetamol_over_the_limit_across_midnight_is_an_emergency(diary: DiaryService) -> None:
+def test_paracetamol_over_the_limit_across_midnight_calls_nhs_111_now(diary: DiaryService) -> None:
+    # The cited NHS trust leaflet: "Call 111 now" for more than 8 tablets in 24 hours; not 999.
     evening = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
     first = diary.log_intake("paracetamol-500", 8, taken_at=evening, tz="UTC")
     second = diary.log_intake("paracetamol-500", 8, taken_at=evening + timedelta(hours=4), tz="UTC")
     over = [
         a for a in diary.alerts(now=evening + timedelta(hours=5)) if a.rule_id == "diary-paracetamol-over-label-limit"
     ]
-    assert over and over[0].urgency is Urgency.EMERGENCY_NOW
+    assert over and over[0].urgency is Urgency.SAME_DAY
+    assert "Call NHS 111 now" in over[0].advice and "999" in over[0].advice  # 999 only if seriously ill
     assert set(over[0].entry_ids) == {first.entry.id, second.entry.id}
-    assert "8000 mg in the 24 hours" in over[0].detail
+    assert "16 × Paracetamol 500 mg from 23 Nov 21:00 to 24 Nov 01:00, 8000 mg of paracetamol" in over[0].detail
+    assert over[0].window == (evening.isoformat(), (evening + timedelta(hours=4)).isoformat())
 
 
 def test_doses_more_than_24_hours_apart_do_not_add_up(diary: DiaryService) -> None:

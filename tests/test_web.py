@@ -245,7 +245,7 @@ def test_diary_page_logs_medicines_self_care_and_pain_free_days(local: TestClien
     page = post(local, "/diary/medicine", {"product": "paracetamol-500", "units": "8", "tz": "UTC"})
     assert "paracetamol" in page.text.lower()  # type: ignore[attr-defined]
     over = post(local, "/diary/medicine", {"product": "paracetamol-500", "units": "2", "tz": "UTC"})
-    assert "More paracetamol than the label allows" in over.text and "Call 999 now" in over.text  # type: ignore[attr-defined]
+    assert "More paracetamol than the label allows" in over.text and "Call NHS 111 now" in over.text  # type: ignore[attr-defined]
     assert "heat" in post(local, "/diary/selfcare", {"action": "heat", "minutes": "15", "tz": "UTC"}).text  # type: ignore[attr-defined]
     assert "no pain today" in post(local, "/diary/painfree", {}).text  # type: ignore[attr-defined]
     bad = post(local, "/diary/medicine", {"product": "mystery", "units": "1"})

@@ -274,3 +274,5 @@ class DiaryAlert:
     """The entries that triggered the alert."""
     detail: str
     citations: tuple[Citation, ...]
+    window: tuple[str, ...] = ()
+    """Medicine alerts: when the first and the last of its entries were taken (ISO 8601)."""

@@ -7,13 +7,12 @@ Every alert names the entries that triggered it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from backcare.domain import (
-    TERMS,
     Answers,
     CheckIn,
     DiaryAlert,
@@ -25,7 +24,27 @@ from backcare.domain import (
 )
 from backcare.engine.assess import assess
 from backcare.engine.compiled import CompiledKnowledge
-from backcare.knowledge.schema import DiaryRule
+from backcare.engine.diary_medicines import (
+    MEDICINE_PERIOD,
+    WINDOW,
+    ingredient_name,
+    local_time,
+    medicine_alerts,
+    product_name,
+)
+from backcare.knowledge.schema import MEDICINE_KINDS, DiaryRule
+
+__all__ = [
+    "MEDICINE_PERIOD",
+    "WINDOW",
+    "clusters",
+    "diary_alerts",
+    "ingredient_name",
+    "local_day",
+    "local_time",
+    "product_name",
+    "red_flags_of",
+]
 
 
 def local_day(moment: datetime, tz: str) -> date:
@@ -33,16 +52,6 @@ def local_day(moment: datetime, tz: str) -> date:
         return moment.astimezone(ZoneInfo(tz)).date()
     except (KeyError, ValueError):  # an unknown zone name: fall back to the stored offset
         return moment.date()
-
-
-def daily_limits(ck: CompiledKnowledge, jurisdiction: Jurisdiction) -> dict[str, float]:
-    """Per ingredient, the lowest label maximum for the jurisdiction (the safe figure when the
-    exact product is unknown, evidence.md §3.1)."""
-    limits: dict[str, float] = {}
-    for m in ck.kb.medicines.values():
-        if m.jurisdiction == jurisdiction:
-            limits[m.ingredient] = min(limits.get(m.ingredient, m.max_mg_per_day), m.max_mg_per_day)
-    return limits
 
 
 def red_flags_of(ck: CompiledKnowledge, episode: Episode) -> list[str]:
@@ -154,84 +163,8 @@ def worsening_alerts(
     return []
 
 
-WINDOW = timedelta(hours=24)
-
-
-def _windows(intakes: Sequence[MedicineIntake], ingredients: set[str]) -> list[list[MedicineIntake]]:
-    """For each intake of these ingredients, the intakes of the 24 hours up to it: label limits
-    are per any 24 hours, not per calendar day, so an evening and the next morning add up."""
-    relevant = sorted((i for i in intakes if any(n in ingredients for n, _ in i.contains)), key=lambda i: i.taken_at)
-    return [[j for j in relevant if i.taken_at - WINDOW < j.taken_at <= i.taken_at] for i in relevant]
-
-
-def _worst(
-    windows: list[list[MedicineIntake]], score: Callable[[list[MedicineIntake]], float]
-) -> list[MedicineIntake] | None:
-    best: list[MedicineIntake] | None = None
-    for window in windows:
-        if best is None or score(window) > score(best):
-            best = window
-    return best
-
-
-def medicine_alerts(
-    ck: CompiledKnowledge, rules: Sequence[DiaryRule], intakes: Sequence[MedicineIntake], jurisdiction: Jurisdiction
-) -> list[DiaryAlert]:
-    limits = daily_limits(ck, jurisdiction)
-    alerts = []
-    for rule in rules:
-        if rule.kind == "medicine_limit":
-            for ingredient in rule.ingredients:
-                limit = limits.get(ingredient)
-                if limit is None:
-                    continue
-
-                def total(window: list[MedicineIntake], ingredient: str = ingredient) -> float:
-                    return sum(mg * i.units for i in window for n, mg in i.contains if n == ingredient)
-
-                worst = _worst(_windows(intakes, {ingredient}), total)
-                if worst is not None and total(worst) > limit:
-                    end = local_time(worst[-1].taken_at, worst[-1].tz)
-                    detail = (
-                        f"{ingredient_name(ingredient, jurisdiction)} {total(worst):g} mg in the 24 hours up to {end}; "
-                        f"the label maximum is {limit:g} mg in 24 hours."
-                    )
-                    alerts.append(_alert(ck, rule, [i.id for i in worst], detail))
-        elif rule.kind == "paracetamol_duplicate":
-
-            def products(window: list[MedicineIntake]) -> float:
-                return len({i.product for i in window})
-
-            worst = _worst(_windows(intakes, {"paracetamol"}), products)
-            if worst is not None and products(worst) >= 2:
-                names = sorted({product_name(ck, i.product, jurisdiction) for i in worst})
-                detail = (
-                    f"Within 24 hours: {', '.join(names)} all contain {ingredient_name('paracetamol', jurisdiction)}."
-                )
-                alerts.append(_alert(ck, rule, [i.id for i in worst], detail))
-    return alerts
-
-
-def ingredient_name(ingredient: str, jurisdiction: Jurisdiction) -> str:
-    """An ingredient in the country's words (paracetamol is acetaminophen in the US)."""
-    return TERMS[ingredient][jurisdiction] if ingredient in TERMS else ingredient
-
-
-def product_name(ck: CompiledKnowledge, product: str, jurisdiction: Jurisdiction) -> str:
-    """A logged product by its name in the country's words; free text as the person wrote it."""
-    known = ck.kb.products.get(product)
-    return localize(known.name, jurisdiction) if known else product
-
-
 def _in_words(alert: DiaryAlert, jurisdiction: Jurisdiction) -> DiaryAlert:
     return replace(alert, title=localize(alert.title, jurisdiction), advice=localize(alert.advice, jurisdiction))
-
-
-def local_time(moment: datetime, tz: str) -> str:
-    try:
-        return moment.astimezone(ZoneInfo(tz)).strftime("%d %b %H:%M")
-    except (KeyError, ValueError):
-        return moment.strftime("%d %b %H:%M UTC")
 
 
 def diary_alerts(
@@ -242,8 +175,14 @@ def diary_alerts(
     now: datetime,
     jurisdiction: Jurisdiction,
     base_answers: Answers | None = None,
+    medicine_since: datetime | None = None,
 ) -> list[DiaryAlert]:
-    """Every alert the active diary rules raise over these entries, most urgent first."""
+    """Every alert the active diary rules raise over these entries, most urgent first.
+
+    Medicine rules check every 24-hour window that ends at or after ``medicine_since`` (by
+    default ``MEDICINE_PERIOD`` before ``now``); pass the intakes of one more day before it so
+    the first windows are whole.
+    """
     rules = [r for r in ck.kb.diary_rules.values() if r.status == "active"]
     alerts: list[DiaryAlert] = []
     episodes_by_gap: dict[float, list[list[Episode]]] = {}
@@ -262,7 +201,8 @@ def diary_alerts(
             alerts += persistence_alerts(rule, ck, grouped(7), now)
         elif rule.kind == "worsening":
             alerts += worsening_alerts(rule, ck, episodes, now)
-    alerts += medicine_alerts(
-        ck, [r for r in rules if r.kind in ("medicine_limit", "paracetamol_duplicate")], intakes, jurisdiction
-    )
+    # Each country sees its own sources (its labels and services) besides the shared ones.
+    alerts = [replace(a, citations=ck.cite(ck.kb.diary_rules[a.rule_id].citations_for(jurisdiction))) for a in alerts]
+    since = medicine_since if medicine_since is not None else now - MEDICINE_PERIOD
+    alerts += medicine_alerts(ck, [r for r in rules if r.kind in MEDICINE_KINDS], intakes, jurisdiction, since)
     return sorted((_in_words(a, jurisdiction) for a in alerts), key=lambda a: -a.urgency.rank)

@@ -10,6 +10,7 @@ from backcare.knowledge.schema import (
     Advice,
     Cause,
     DiaryRule,
+    Ingredient,
     Level,
     Medicine,
     OutsideLevel,
@@ -67,6 +68,8 @@ class KnowledgeBase:
     outside: OutsideLevel | None = None
     diary_rules: dict[str, DiaryRule] = field(default_factory=dict)
     products: dict[str, Product] = field(default_factory=dict)
+    ingredients: dict[str, Ingredient] = field(default_factory=dict)
+    """Active ingredients of the diary's products: class and limits across products."""
     red_flag_locations: list[RedFlagLocation] = field(default_factory=list)
     origin: dict[tuple[str, str], tuple[str, tuple[Any, ...]]] = field(default_factory=dict)
     """(kind, id) → (file, key path of the item in that file), so the lint can point at lines."""

@@ -13,6 +13,7 @@ from typing import Any
 
 from backcare.domain import DONT_KNOW, Jurisdiction, Urgency
 from backcare.knowledge.base import KnowledgeBase, Problem
+from backcare.knowledge.lint_diary import check_diary_medicines
 from backcare.knowledge.lint_words import check_country_words
 from backcare.knowledge.schema import (
     All,
@@ -111,10 +112,13 @@ def _condition_problems(
     return problems
 
 
-def _citations(kb: KnowledgeBase, kind: str, item_id: str, refs: list[CitationRef]) -> list[Problem]:
+def _citations(
+    kb: KnowledgeBase, kind: str, item_id: str, refs: list[CitationRef], at: tuple[Any, ...] = ()
+) -> list[Problem]:
+    """Every citation resolves and quotes what was read; ``at`` is the path to a nested list."""
     problems = []
     for i, ref in enumerate(refs):
-        file, line = kb.where(kind, item_id, "citations", i)
+        file, line = kb.where(kind, item_id, *at, "citations", i)
         source = kb.sources.get(ref.source)
         if source is None:
             problems.append(Problem(file, line, f"cites unknown source '{ref.source}'"))
@@ -443,6 +447,11 @@ def _check_diary(kb: KnowledgeBase) -> list[Problem]:
                     f"red-flag location '{flag.location}' maps to '{flag.question}', not a yes/no question",
                 )
             )
+    problems += check_diary_medicines(
+        kb,
+        cited=lambda kind, item_id, at, refs: _citations(kb, kind, item_id, refs, at),
+        primary=lambda refs: _primary_quoted(kb, refs, labels_from_copies=True),
+    )
     return problems
 
 

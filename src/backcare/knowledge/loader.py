@@ -195,6 +195,8 @@ def read_knowledge(root: Path = DATA_DIR) -> tuple[KnowledgeBase, list[Problem]]
     if products:
         for i, product in enumerate(products.products):
             add("product", kb.products, product, name, ("products", i))
+        for i, ingredient in enumerate(products.ingredients):
+            add("ingredient", kb.ingredients, ingredient, name, ("ingredients", i))
         kb.red_flag_locations = list(products.red_flag_locations)
 
     kb.questions = dict(sorted(kb.questions.items(), key=lambda kv: kv[1].order))

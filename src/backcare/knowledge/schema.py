@@ -458,6 +458,11 @@ class LevelFile(Strict):
 
 # --- diary: re-triage rules and products that can be logged ----------------------------------
 
+IngredientId = Literal["paracetamol", "ibuprofen", "naproxen", "aspirin", "codeine"]
+DrugClass = Literal["paracetamol", "nsaid", "opioid"]
+MEDICINE_KINDS = frozenset({"medicine_limit", "several_products", "several_in_class", "dose_interval"})
+"""Diary rule kinds that read medicine intakes (the lint holds them to quoted label sources)."""
+
 
 class DiaryRule(Strict):
     """A pattern over diary entries that re-opens the triage (issue: diary re-triage)."""
@@ -465,20 +470,41 @@ class DiaryRule(Strict):
     id: Id
     title: str
     status: Literal["active", "draft"]
-    kind: Literal["red_flag", "recurrence", "persistence", "worsening", "medicine_limit", "paracetamol_duplicate"]
+    kind: Literal[
+        "red_flag",
+        "recurrence",
+        "persistence",
+        "worsening",
+        "medicine_limit",
+        "several_products",
+        "several_in_class",
+        "dose_interval",
+    ]
     urgency: Urgency
     params: dict[str, float] = {}
-    ingredients: list[Literal["paracetamol", "ibuprofen", "naproxen", "aspirin", "codeine"]] = []
-    """For medicine_limit rules: the ingredients this rule watches."""
+    ingredients: list[IngredientId] = []
+    """For medicine rules: the ingredients this rule watches (with those of ``drug_class``)."""
+    drug_class: DrugClass | None = None
+    """For medicine rules: every ingredient of this class (``ingredients`` in products.yaml)."""
     advice: str = Field(min_length=20)
-    citations: Annotated[list[CitationRef], Field(min_length=1)]
+    citations: list[CitationRef] = []
+    country_citations: dict[Jurisdiction, list[CitationRef]] = {}
+    """Sources shown only in that country (its own labels and services), besides ``citations``."""
     evidence: Verification
     reviewed: dt.date
 
+    def citations_for(self, jurisdiction: Jurisdiction) -> list[CitationRef]:
+        return [*self.citations, *self.country_citations.get(jurisdiction, [])]
+
     @model_validator(mode="after")
     def _params_fit_kind(self) -> DiaryRule:
-        if self.kind == "medicine_limit" and not self.ingredients:
-            raise ValueError("a medicine_limit rule needs ingredients")
+        for country in Jurisdiction:
+            if not self.citations_for(country):
+                raise ValueError(f"no citations for {country.value}")
+        if self.kind in MEDICINE_KINDS and not self.ingredients and self.drug_class is None:
+            raise ValueError(f"a {self.kind} rule needs ingredients or a drug_class")
+        if self.kind == "several_in_class" and self.drug_class is None:
+            raise ValueError("a several_in_class rule needs a drug_class")
         needed = {
             "recurrence": {"episodes", "within_days"},
             "persistence": {"days", "min_pain"},
@@ -494,13 +520,81 @@ class DiaryRuleFile(Strict):
     rules: Annotated[list[DiaryRule], Field(min_length=1)]
 
 
+class ProductLabel(Strict):
+    """One country's label limits for a product: the most in any 24 hours and the shortest gap
+    between doses the label allows, with the label or NHS page they come from."""
+
+    max_units_per_day: float = Field(gt=0, le=60)
+    max_mg_per_day: float = Field(gt=0, le=5000)
+    """mg of the product's first ingredient (``contains``) in ``max_units_per_day`` units."""
+    min_interval_hours: float = Field(ge=1, le=24)
+    first_dose_units: float | None = Field(default=None, gt=0, le=4)
+    """Units the label allows for the first dose, taken within ``first_dose_within_hours``
+    (naproxen sodium: 2 tablets within the first hour)."""
+    first_dose_within_hours: float | None = Field(default=None, gt=0, le=4)
+    medicine: Id | None = None
+    """The plan's medicine (medicines/*.yaml) this label is, when there is one: the lint checks
+    that both give the same daily maximum."""
+    citations: Annotated[list[CitationRef], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _first_dose_complete(self) -> ProductLabel:
+        if (self.first_dose_units is None) != (self.first_dose_within_hours is None):
+            raise ValueError("first_dose_units and first_dose_within_hours go together")
+        return self
+
+
 class Product(Strict):
-    """A medicine product a person can log, with what each unit contains (mg per ingredient)."""
+    """A medicine product a person can log, with what each unit contains (mg per ingredient) and
+    its label limits in each country where it is sold."""
 
     id: Id
     name: str
-    contains: dict[Literal["paracetamol", "ibuprofen", "naproxen", "aspirin", "codeine"], float]
+    contains: dict[IngredientId, float]
     jurisdictions: Annotated[list[Jurisdiction], Field(min_length=1)]
+    labels: dict[Jurisdiction, ProductLabel]
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _labels_fit(self) -> Product:
+        missing = [j.value for j in self.jurisdictions if j not in self.labels]
+        if missing:
+            raise ValueError(f"no label limits for {', '.join(missing)}")
+        extra = [j.value for j in self.labels if j not in self.jurisdictions]
+        if extra:
+            raise ValueError(f"label limits for {', '.join(extra)}, where the product is not listed")
+        if not self.contains:
+            raise ValueError("a product contains at least one ingredient")
+        first_mg = next(iter(self.contains.values()))
+        for country, label in self.labels.items():
+            if abs(label.max_units_per_day * first_mg - label.max_mg_per_day) > 0.5:
+                raise ValueError(
+                    f"{country.value}: max_mg_per_day {label.max_mg_per_day:g} is not "
+                    f"max_units_per_day × {first_mg:g} mg"
+                )
+        return self
+
+
+class IngredientLimit(Strict):
+    """What any 24 hours may hold of one ingredient from every product together, and the gap
+    between doses when the product is not one backcare knows."""
+
+    max_mg_per_day: float | None = Field(default=None, gt=0, le=5000)
+    min_interval_hours: float | None = Field(default=None, ge=1, le=24)
+    citations: Annotated[list[CitationRef], Field(min_length=1)]
+
+
+class Ingredient(Strict):
+    """An active ingredient: its class, and its limits across products in each country."""
+
+    id: IngredientId
+    drug_class: DrugClass
+    counts_in_class_above_mg_per_day: float = Field(default=0, ge=0)
+    """Only more than this in 24 hours counts as taking the class (aspirin above the 75 mg of a
+    heart dose counts as a second anti-inflammatory)."""
+    limits: dict[Jurisdiction, IngredientLimit] = {}
+    citations: list[CitationRef] = []
+    """For the class and its threshold."""
 
 
 class RedFlagLocation(Strict):
@@ -512,6 +606,7 @@ class RedFlagLocation(Strict):
 
 class ProductFile(Strict):
     products: Annotated[list[Product], Field(min_length=1)]
+    ingredients: list[Ingredient] = []
     red_flag_locations: list[RedFlagLocation] = []
 
 

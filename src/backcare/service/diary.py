@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from backcare.domain import CheckIn, DiaryAlert, Episode, Jurisdiction, MedicineIntake, SelfCareAction, localize
-from backcare.engine.diary import diary_alerts, local_day
+from backcare.engine.diary import MEDICINE_PERIOD, WINDOW, diary_alerts, local_day
 from backcare.engine.diary import ingredient_name as ingredient_name
 from backcare.service import engine
 from backcare.service.entries import ActionIn, CheckInIn, EpisodeIn, IntakeIn, InvalidEntry, explain
@@ -230,24 +230,34 @@ class DiaryService:
             return {}
         return {k: tuple(v) if isinstance(v, list) else v for k, v in row.answers.items()}
 
-    def alerts(self, now: datetime | None = None) -> list[DiaryAlert]:
+    def alerts(self, now: datetime | None = None, medicine_days: int | None = None) -> list[DiaryAlert]:
+        """What the diary means now. Medicines: every 24-hour window ending in the last
+        ``medicine_days`` (7 unless given), so an earlier overdose logged late still shows."""
         now = now or datetime.now(UTC)
         start, end = now - ALERT_WINDOW, now + timedelta(days=1)
+        since = now - (timedelta(days=medicine_days) if medicine_days is not None else MEDICINE_PERIOD)
         with self.diary() as d:
-            episodes, intakes = d.episodes(start, end), d.intakes(now - timedelta(days=2), end)
+            episodes, intakes = d.episodes(start, end), d.intakes(since - WINDOW, end)
             checkins = d.checkins(start.date(), end.date())
             base = self.latest_answers(d)
         recent_flags = [e for e in episodes if now - e.started_at <= timedelta(days=14)]
-        alerts = diary_alerts(engine(), recent_flags, intakes, checkins, now, self.jurisdiction, base)
+        alerts = diary_alerts(
+            engine(), recent_flags, intakes, checkins, now, self.jurisdiction, base, medicine_since=since
+        )
         non_flag = diary_alerts(engine(), episodes, [], checkins, now, self.jurisdiction, base)
         seen = {(a.rule_id, a.entry_ids) for a in alerts}
         alerts += [a for a in non_flag if (a.rule_id, a.entry_ids) not in seen and a.rule_id != "diary-red-flag-logged"]
         return sorted(alerts, key=lambda a: -a.urgency.rank)
 
     def _alerts_for(self, entry: Episode | MedicineIntake) -> list[DiaryAlert]:
+        """The alerts an entry is part of, at once: a medicine logged for longer ago than the
+        usual period is still checked against the days around it."""
         moment = entry.started_at if isinstance(entry, Episode) else entry.taken_at
         now = max(datetime.now(UTC), moment)
-        return [a for a in self.alerts(now) if entry.id in a.entry_ids]
+        days = None
+        if isinstance(entry, MedicineIntake) and now - moment >= MEDICINE_PERIOD:
+            days = (now - moment).days + 1
+        return [a for a in self.alerts(now, medicine_days=days) if entry.id in a.entry_ids]
 
     def trends(self, weeks: int = 8, months: int = 6, now: datetime | None = None) -> dict[str, list[Period]]:
         now = now or datetime.now(UTC)
