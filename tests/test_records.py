@@ -293,7 +293,7 @@ episodes = st.fixed_dictionaries(
         "locations": st.lists(st.sampled_from(LOCATIONS), unique=True, max_size=4),
         "qualities": st.lists(st.sampled_from(QUALITIES), unique=True, max_size=2),
         "triggers": st.lists(st.sampled_from(TRIGGERS), unique=True, max_size=2),
-        "note": st.text(max_size=60),
+        "note": st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=60),  # NUL: refused
     }
 )
 actions = st.fixed_dictionaries(

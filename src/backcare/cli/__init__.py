@@ -4,15 +4,41 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 from backcare import __version__
 from backcare.vocabulary import QUALITIES, SELF_CARE_ACTIONS, TRIGGERS
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the error on one line: ``backcare diary list: argument --days: …``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def whole_number(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse type: a whole number in [low, high], refused with a message naming the range."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number ({what}: {low:,} to {high:,})") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value:,} is out of range ({what}: {low:,} to {high:,})")
+        return value
+
+    return parse
+
+
+PORT = whole_number(1, 65535, "a port number")
+DAYS = whole_number(1, 36_500, "days")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="backcare",
         description="Back spasm and acute back pain: how urgently to get help, why, and what to do.",
         epilog="Not a diagnosis and not for emergencies: if you need urgent help, call your emergency number.",
@@ -41,11 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("check-rules", help="validate the knowledge base")
     serve = sub.add_parser("serve", help="the web app and REST API (http://127.0.0.1:8000 by default)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (local mode: loopback only)")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=PORT, default=8000, help="1 to 65535 (default 8000)")
     serve.add_argument(
         "--mode", choices=["local", "server"], help="local: one person, no login (default); server: accounts"
     )
-    serve.add_argument("--workers", type=int, default=1, help="server mode: worker processes")
+    serve.add_argument(
+        "--workers", type=whole_number(1, 64, "workers"), default=1, help="server mode: worker processes (1 to 64)"
+    )
     add_records_parsers(sub)
     return parser
 
@@ -73,7 +101,7 @@ def add_records_parsers(sub: Any) -> None:
     add.add_argument("--no-pain", action="store_true", help="log today as a pain-free day")
 
     lst = dsub.add_parser("list", help="entries of the last days (30 by default)")
-    lst.add_argument("--days", type=int, default=30)
+    lst.add_argument("--days", type=DAYS, default=30, help="1 to 36,500 (default 30)")
     show = dsub.add_parser("show", help="one entry with its edit history")
     show.add_argument("id")
     edit = dsub.add_parser("edit", help="change an entry (interactive without flags)")
@@ -88,12 +116,14 @@ def add_records_parsers(sub: Any) -> None:
     dsub.add_parser("products", help="medicine products you can log")
 
     trends = sub.add_parser("trends", help="weekly and monthly summaries, and a chart with --out")
-    trends.add_argument("--weeks", type=int, default=8)
-    trends.add_argument("--months", type=int, default=6)
-    trends.add_argument("--out", metavar="FILE.png|FILE.svg")
+    trends.add_argument("--weeks", type=whole_number(1, 520, "weeks"), default=8)
+    trends.add_argument("--months", type=whole_number(1, 120, "months"), default=6)
+    trends.add_argument(
+        "--out", metavar="FILE.png|FILE.svg", help="the pain chart; - writes it (SVG) to standard output"
+    )
     report = sub.add_parser("report", help="the PDF summary for your doctor")
-    report.add_argument("--out", metavar="FILE.pdf", required=True)
-    report.add_argument("--days", type=int, default=180, help="diary period covered (default 180 days)")
+    report.add_argument("--out", metavar="FILE.pdf", required=True, help="the PDF file, or - for standard output")
+    report.add_argument("--days", type=DAYS, default=180, help="diary period covered (default 180 days)")
     export = sub.add_parser("export", help="all your data as JSON, CSV or FHIR")
     export.add_argument(
         "--format",
@@ -101,7 +131,7 @@ def add_records_parsers(sub: Any) -> None:
         required=True,
         help="fhir: validated with fhir.resources' default models; fhir-r4: strict R4 (R4B models)",
     )
-    export.add_argument("--out", metavar="FILE", required=True)
+    export.add_argument("--out", metavar="FILE", required=True, help="the file to write, or - for standard output")
     imp = sub.add_parser("import", help="bring back a JSON export (all or nothing)")
     imp.add_argument("file")
 

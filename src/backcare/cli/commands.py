@@ -62,9 +62,16 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+MAX_ANSWERS_BYTES = 1024 * 1024
+"""An answers file is a few KB; anything past a megabyte is a mistake (or an attack)."""
+
+
 def _read_answers(path: str) -> dict[str, object] | None:
     file = Path(path)
     try:
+        if file.stat().st_size > MAX_ANSWERS_BYTES:
+            err(f"{path}: larger than {MAX_ANSWERS_BYTES // 1024 // 1024} MB; an answers file is a few KB")
+            return None
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         err(f"{path}: no such file")
@@ -77,10 +84,19 @@ def _read_answers(path: str) -> dict[str, object] | None:
     except json.JSONDecodeError as exc:
         err(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}")
         return None
+    except RecursionError:
+        err(f"{path}: nested too deeply; answers are strings, numbers or lists of option ids")
+        return None
     if not isinstance(data, dict):
         err(f"{path}: expected a JSON object mapping question ids to answers, got {type(data).__name__}")
         return None
     return data
+
+
+def clip(text: str, limit: int = 200) -> str:
+    """One problem per line, however large the value it quotes."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def cmd_assess(args: argparse.Namespace, settings: Settings) -> int:
@@ -99,8 +115,10 @@ def cmd_assess(args: argparse.Namespace, settings: Settings) -> int:
         answers = check.read_answers(raw)
     except InvalidAnswers as exc:
         err(f"{args.answers}: {len(exc.errors)} problem(s) with the answers:")
-        for e in exc.errors:
-            print(f"  {e}", file=sys.stderr)
+        for e in exc.errors[:50]:
+            print(f"  {clip(str(e))}", file=sys.stderr)
+        if len(exc.errors) > 50:
+            print(f"  … and {len(exc.errors) - 50} more", file=sys.stderr)
         return EXIT_USAGE
     view = check.result_view(answers, jurisdiction)
     if args.save:
@@ -182,6 +200,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         err("server mode needs BACKCARE_SECRET_KEY (32+ characters, the same on every worker)")
         return EXIT_USAGE
     import os
+
+    from backcare.compose import StoreUnavailable, open_store
+
+    # Open (and migrate) the database here, once, so a bad BACKCARE_DATABASE_URL is a one-line
+    # message now rather than a traceback from every worker.
+    try:
+        open_store(settings).close()
+    except StoreUnavailable as exc:
+        err(str(exc))
+        return EXIT_USAGE
 
     import uvicorn
 

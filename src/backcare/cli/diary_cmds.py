@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -66,7 +69,7 @@ def open_service(settings: Settings) -> Iterator[Any]:
         svc, backup = diary_service(settings)
     except StoreUnavailable as exc:
         err(str(exc))
-        raise SystemExit(EXIT_FAIL) from None
+        raise SystemExit(EXIT_USAGE) from None
     if backup is not None:
         print(f"backcare: upgraded your database; the previous version is kept at {backup}", file=sys.stderr)
     try:
@@ -287,6 +290,8 @@ def _ask_changes(entry: Any, ask: Ask) -> dict[str, Any]:
 
 
 def _trends(args: argparse.Namespace, svc: Any) -> int:
+    if args.out == "-":  # standard output carries the chart alone
+        return _chart_out(args, svc)
     console = make_console()
     summary = svc.trends(args.weeks, args.months)
     for key, title in (("weeks", "Weekly"), ("months", "Monthly")):
@@ -311,29 +316,30 @@ def _trends(args: argparse.Namespace, svc: Any) -> int:
                 str(p.self_care_actions),
             )
         console.print(table)
-    if args.out:
-        from backcare.service.records import chart
+    return _chart_out(args, svc) if args.out else EXIT_OK
 
-        out = Path(args.out)
-        fmt = out.suffix.lower().lstrip(".")
-        if fmt not in ("png", "svg"):
-            err(f"{args.out}: the chart can be .png or .svg")
-            return EXIT_USAGE
-        _write(out, chart(svc, fmt, days=max(args.weeks * 7, args.months * 31)))
-        console.print(f"Chart written to {out}")
+
+def _chart_out(args: argparse.Namespace, svc: Any) -> int:
+    from backcare.service.records import chart
+
+    fmt = "svg" if args.out == "-" else Path(args.out).suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        err(f"{args.out}: the chart can be .png or .svg")
+        return EXIT_USAGE
+    if not write_out(args.out, chart(svc, fmt, days=max(args.weeks * 7, args.months * 31))):
+        make_console().print(f"Chart written to {args.out}")
     return EXIT_OK
 
 
 def _report(args: argparse.Namespace, svc: Any) -> int:
     from backcare.service.records import report_pdf
 
-    out = Path(args.out)
-    if out.suffix.lower() != ".pdf":
-        err(f"{args.out}: the report is a PDF; use a .pdf file name")
+    if args.out != "-" and Path(args.out).suffix.lower() != ".pdf":
+        err(f"{args.out}: the report is a PDF; use a .pdf file name (or - for standard output)")
         return EXIT_USAGE
     pdf = report_pdf(svc, args.days)
-    _write(out, pdf)
-    make_console().print(f"Report written to {out} ({page_count(pdf)} page(s)).")
+    if not write_out(args.out, pdf):
+        make_console().print(f"Report written to {args.out} ({page_count(pdf)} page(s)).")
     return EXIT_OK
 
 
@@ -361,8 +367,8 @@ def page_count(pdf: bytes) -> int:
 def _export(args: argparse.Namespace, svc: Any) -> int:
     from backcare.service.records import export
 
-    _write(Path(args.out), export(svc, args.format).encode("utf-8"))
-    make_console().print(f"{args.format.upper()} export written to {args.out}")
+    if not write_out(args.out, export(svc, args.format).encode("utf-8")):
+        make_console().print(f"{args.format.upper()} export written to {args.out}")
     return EXIT_OK
 
 
@@ -380,22 +386,71 @@ def _import(args: argparse.Namespace, svc: Any) -> int:
     return EXIT_OK
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so a failure never leaves half a file."""
-    import os
+def write_out(name: str, data: bytes) -> bool:
+    """Write ``data`` into the file named by ``--out``.
+
+    ``-`` is standard output. A name that refers to our own standard output or error (such as
+    /dev/stdout, however reached) is written through that stream, so ``>>`` still appends. A
+    symbolic link is followed and the file it points to written; the link stays. A device or pipe
+    is written in place, never replaced. A regular file is replaced whole via a temporary file in
+    its folder, so a failure never leaves half a file; it keeps its permissions, and a new file is
+    readable by its owner only (it is health data). Returns whether the data went to standard
+    output (or error), where no "written to" line should follow it.
+    """
+    if name == "-":
+        _to_stream(sys.stdout, data)
+        return True
+    try:
+        target = Path(os.path.realpath(name))  # through any symbolic links; a dangling one: its target
+        try:
+            st = os.stat(name)
+        except FileNotFoundError:
+            st = None
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            err(f"{name}: is a folder; give a file name")
+            raise SystemExit(EXIT_USAGE)
+        for stream in (sys.stdout, sys.stderr):
+            if st is not None and _same_file(st, stream):
+                _to_stream(stream, data)
+                return True
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            with open(name, "wb") as device:
+                device.write(data)
+            return False
+        _replace(target, data, st)
+        return False
+    except OSError as exc:
+        err(f"{name}: cannot write ({exc.strerror or exc})")
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def _same_file(st: os.stat_result, stream: Any) -> bool:
+    try:
+        other = os.fstat(stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (st.st_dev, st.st_ino) == (other.st_dev, other.st_ino)
+
+
+def _to_stream(stream: Any, data: bytes) -> None:
+    stream.flush()
+    stream.buffer.write(data)
+    stream.buffer.flush()
+
+
+def _replace(target: Path, data: bytes, existing: os.stat_result | None) -> None:
     import tempfile
 
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")  # mode 0600
     try:
-        folder = path.parent if str(path.parent) else Path(".")
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", delete=False) as tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.replace(tmp.name, path)
-    except OSError as exc:
-        raise SystemExit(_io_error(path, exc)) from None
-
-
-def _io_error(path: Path, exc: OSError) -> int:
-    err(f"{path}: cannot write ({exc.strerror or exc})")
-    return EXIT_FAIL
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if existing is not None and stat.S_ISREG(existing.st_mode):
+            os.chmod(tmp, stat.S_IMODE(existing.st_mode))
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

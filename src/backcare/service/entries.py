@@ -7,7 +7,7 @@ import os
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -94,8 +94,45 @@ def _subset(values: list[str], allowed: tuple[str, ...], what: str) -> list[str]
     return list(dict.fromkeys(values))
 
 
+NUL = "contains a NUL character (U+0000), which backcare cannot store"
+
+
+def clip(path: str, limit: int = 80) -> str:
+    return path if len(path) <= limit else path[: limit - 1] + "…"
+
+
+def nul_paths(value: Any, where: str = "") -> list[str]:
+    """Where in ``value`` (dotted paths, keys included) a string holds NUL: PostgreSQL refuses it
+    in text and JSON, so it is refused for every database with a message naming the field.
+    Iterative, so a deeply nested value cannot exhaust the stack."""
+    found: list[str] = []
+    stack: list[tuple[str, Any]] = [(where, value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                found.append(clip(path or "value"))
+        elif isinstance(item, list | tuple):
+            stack.extend((f"{path}.{i}" if path else str(i), v) for i, v in reversed(list(enumerate(item))))
+        elif isinstance(item, dict):
+            for k, v in reversed(list(item.items())):
+                name = f"{path}.{k}" if path else str(k)
+                if "\x00" in str(k):
+                    stack.append((name.replace("\x00", "\\u0000"), "\x00"))
+                else:
+                    stack.append((name, v))
+    return found
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if nul_paths(value):
+            raise ValueError(NUL)
+        return value
 
 
 Note = Annotated[str, Field(max_length=5000)]

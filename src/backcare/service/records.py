@@ -20,7 +20,7 @@ from backcare.engine.answers import InvalidAnswers, validate_answers
 from backcare.export.records import AuditEntry, Record, SavedAssessment
 from backcare.service import INTENDED_USE, engine, questions_catalogue
 from backcare.service.diary import DiaryService, ingredient_name, warning_signs
-from backcare.service.entries import ActionIn, CheckInIn, EpisodeIn, IntakeIn, explain
+from backcare.service.entries import NUL, ActionIn, CheckInIn, EpisodeIn, IntakeIn, explain, nul_paths
 from backcare.store.repo import Diary
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -229,6 +229,10 @@ def _parse(path: Path) -> ExportFile:
         raise ImportError_(f"{path}: nested too deeply to be a backcare export") from None
     if not isinstance(raw, dict) or raw.get("format") != "backcare-diary":
         raise ImportError_(f'{path}: not a backcare JSON export (expected "format": "backcare-diary")')
+    nul = nul_paths(raw)
+    if nul:
+        shown = "\n  ".join(f"{p}: {NUL}" for p in nul[:20])
+        raise ImportError_(f"{path}: {len(nul)} problem(s):\n  {shown}")
     try:
         return ExportFile.model_validate(raw)
     except ValidationError as exc:

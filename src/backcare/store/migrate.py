@@ -5,6 +5,7 @@ For SQLite, a copy of the file is taken before any migration of an existing data
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +39,18 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def _private_copy(source: Path, target: Path) -> None:
+    """Copy the database to a new file that only its owner can read (a copy is as private as the
+    original, whatever the umask), keeping the original's times."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+        dst.flush()
+        os.fsync(dst.fileno())
+    st = source.stat()
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
 def upgrade(engine: Engine) -> Path | None:
     """Bring the schema to head; return the backup file made first, if any."""
     current = current_revision(engine)
@@ -51,6 +64,6 @@ def upgrade(engine: Engine) -> Path | None:
         backup = path.with_name(f"{path.name}.backup-{current or 'unversioned'}-{stamp}")
         with engine.connect() as conn:  # checkpoint WAL so the copy is complete
             conn.exec_driver_sql("PRAGMA wal_checkpoint(FULL)")
-        shutil.copy2(path, backup)
+        _private_copy(path, backup)
     command.upgrade(_config(engine), "head")
     return backup

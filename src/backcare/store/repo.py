@@ -7,6 +7,7 @@ or edit leaves nothing half-written.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backcare.domain import CheckIn, Episode, MedicineIntake, SelfCareAction
-from backcare.store.db import make_engine, session_factory
+from backcare.store.db import make_engine, private_sqlite_files, session_factory, sqlite_path
 from backcare.store.migrate import upgrade
 from backcare.store.models import (
     ActionRow,
@@ -46,6 +47,8 @@ ROW_OF: dict[str, Any] = {
     "checkin": CheckInRow,
 }
 LOCAL_USER = "local"
+ID_CHARS = re.compile(r"[0-9a-f-]+")
+ID_LENGTH = 36
 
 
 class NotFound(LookupError):
@@ -142,6 +145,9 @@ class Store:
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.engine: Engine = make_engine(url)
         self.backup = upgrade(self.engine) if migrate else None
+        path = sqlite_path(self.engine)
+        if path is not None:  # only now: the file has proved to be a SQLite database
+            private_sqlite_files(path)
         self.sessions: sessionmaker[Session] = session_factory(self.engine)
 
     def close(self) -> None:
@@ -274,10 +280,15 @@ class Diary:
         prefix = id_or_prefix.strip().lower()
         if len(prefix) < 4:
             raise NotFound(f"'{id_or_prefix}': give at least 4 characters of the id")
+        if len(prefix) > ID_LENGTH or not ID_CHARS.fullmatch(prefix):
+            # Ids are hex digits and dashes; anything else (a NUL, % or _) can match nothing.
+            raise NotFound(f"no diary entry with id '{id_or_prefix}'")
         found: list[Base] = []
         for model in ROW_OF.values():
             found += self.s.scalars(
-                select(model).where(model.user_id == self.user_id, model.id.like(f"{prefix}%")).limit(2)
+                select(model)
+                .where(model.user_id == self.user_id, model.id.startswith(prefix, autoescape=True))
+                .limit(2)
             ).all()
         if not found:
             raise NotFound(f"no diary entry with id '{id_or_prefix}'")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import tempfile
 from dataclasses import asdict
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +27,8 @@ from backcare.service.entries import InvalidEntry
 from backcare.web.context import diary_for, web
 
 router = APIRouter(prefix="/api/v1", tags=["backcare"])
+MAX_ANSWERS = 200
+"""The catalogue has about 100 questions and screens; more answers than this is not a check."""
 
 
 class FastJSON(JSONResponse):
@@ -45,9 +48,11 @@ class AssessmentRequest(BaseModel):
 
     answers: dict[str, Any] = Field(
         default_factory=dict,
+        max_length=MAX_ANSWERS,
         description=(
             "question id → answer, as in `backcare questions`; a checklist (a `multi` next_question "
-            'with a `checklist` key) is answered by its id with the ticked item ids, or ["none"]'
+            'with a `checklist` key) is answered by its id with the ticked item ids, or ["none"]; '
+            f"at most {MAX_ANSWERS} answers"
         ),
     )
     jurisdiction: Literal["uk", "us"] | None = None
@@ -97,6 +102,14 @@ def _country(request: Request) -> Jurisdiction:
     return web(request).settings.jurisdiction
 
 
+def _server_id(fields: dict[str, Any]) -> JSONResponse | None:
+    """Ids are made by the server: a client's choice could collide with an entry (its own or,
+    once imported, anyone's), so it is refused rather than silently replaced."""
+    if "id" in fields:
+        return problem(422, "the entry is not valid", ["id: chosen by the server; leave it out"])
+    return None
+
+
 def _logged(request: Request, logged: Any) -> JSONResponse:
     entry = _entry_json(logged.entry, _country(request))
     return JSONResponse({"entry": entry, "alerts": _alerts_json(logged.alerts)}, 201)
@@ -104,6 +117,8 @@ def _logged(request: Request, logged: Any) -> JSONResponse:
 
 @router.post("/diary/episodes", status_code=201, summary="Log an episode (pain 0–10, locations, triggers…)")
 def add_episode(request: Request, fields: dict[str, Any] = Body(...)) -> Response:
+    if refused := _server_id(fields):
+        return refused
     try:
         return _logged(request, _svc(request).log_episode(**fields))
     except InvalidEntry as exc:
@@ -114,6 +129,8 @@ def add_episode(request: Request, fields: dict[str, Any] = Body(...)) -> Respons
 
 @router.post("/diary/medicines", status_code=201, summary="Log a medicine taken (product id, units)")
 def add_medicine(request: Request, fields: dict[str, Any] = Body(...)) -> Response:
+    if refused := _server_id(fields):
+        return refused
     product = fields.pop("product", None)
     if not isinstance(product, str):
         return problem(422, "the entry is not valid", ["product: required (see GET /api/v1/products)"])
@@ -125,6 +142,8 @@ def add_medicine(request: Request, fields: dict[str, Any] = Body(...)) -> Respon
 
 @router.post("/diary/actions", status_code=201, summary="Log self-care done (heat, ice, stretches, walk…)")
 def add_action(request: Request, fields: dict[str, Any] = Body(...)) -> Response:
+    if refused := _server_id(fields):
+        return refused
     action = fields.pop("action", None)
     try:
         return _logged(request, _svc(request).log_action(str(action or ""), fields.pop("minutes", None), **fields))
@@ -145,11 +164,23 @@ def get_entry(request: Request, entry_id: str) -> Response:
 def edit_entry(request: Request, entry_id: str, changes: dict[str, Any] = Body(...)) -> Response:
     svc = _svc(request)
     try:
-        logged = svc.edit(entry_id, **changes)
+        entry, _ = svc.show(entry_id)
+        editable = {f.name for f in dataclass_fields(entry)} - {"id"}
+        unknown = [k for k in changes if k not in editable]
+        if unknown:
+            return problem(
+                422,
+                "the change is not valid",
+                [f"{k}: {'cannot be changed' if k == 'id' else 'is not a field of this entry'}" for k in unknown]
+                + [f"fields that can be changed: {', '.join(sorted(editable))}"],
+            )
+        logged = svc.edit(entry.id, **changes)
     except (NotFound, Ambiguous):
         return problem(404, "no such diary entry")
     except InvalidEntry as exc:
         return problem(422, "the change is not valid", exc.problems)
+    except (TypeError, ValueError) as exc:  # a value of the wrong shape, e.g. "contains": 5
+        return problem(422, "the change is not valid", [str(exc)])
     return JSONResponse({"entry": _entry_json(logged.entry, _country(request)), "alerts": _alerts_json(logged.alerts)})
 
 

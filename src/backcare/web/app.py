@@ -27,6 +27,7 @@ from backcare.config import Settings
 from backcare.service.diary import Store
 from backcare.web import api, pages_account, pages_check, pages_diary, pages_learn
 from backcare.web.context import Web, render
+from backcare.web.limits import RequestLimits
 
 STATIC = Path(__file__).parent / "static"
 LOOPBACK = ["127.0.0.1", "localhost", "[::1]", "::1"]
@@ -173,4 +174,5 @@ def create_app(settings: Settings, store: Store, secret: str | None = None) -> A
     hosts = (
         list(settings.allowed_hosts) if settings.allowed_hosts else (["*"] if settings.mode == "server" else LOOPBACK)
     )
-    return SecurityHeaders(TrustedHostMiddleware(protected, allowed_hosts=hosts))
+    # Size and NUL limits come before the CSRF check and the sessions, which read the body too.
+    return SecurityHeaders(TrustedHostMiddleware(RequestLimits(protected), allowed_hosts=hosts))

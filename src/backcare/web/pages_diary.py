@@ -17,9 +17,10 @@ from backcare.service.diary import Ambiguous, DiaryService, NotFound, describe, 
 from backcare.service.entries import InvalidEntry, local_zone_name, valid_zone
 from backcare.web.context import diary_for, render
 from backcare.web.csrf import check_form_token
+from backcare.web.limits import IMPORT_LIMIT
 
 router = APIRouter(include_in_schema=False)
-MAX_UPLOAD = 64 * 1024 * 1024
+MAX_UPLOAD = IMPORT_LIMIT  # the request as a whole is held to this by web.limits; the file too
 EXPORTS = {
     "json": ("application/json", "json"),
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -279,7 +280,7 @@ async def import_upload(request: Request, file: UploadFile) -> Response:
         return render(
             request,
             "report.html",
-            {"errors": ["The file is larger than the 64 MB import limit."], "notice": ""},
+            {"errors": [f"The file is larger than the {MAX_UPLOAD // 2**20} MB import limit."], "notice": ""},
             status=413,
         )
     with tempfile.TemporaryDirectory() as folder:
