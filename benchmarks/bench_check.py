@@ -20,9 +20,11 @@ import time
 
 from backcare import service
 from backcare.domain import Answers, Jurisdiction
-from backcare.engine.assess import assess, next_question
+from backcare.engine.assess import assess
+from backcare.engine.compiled import CompiledKnowledge
 from backcare.engine.evaluate import case_answers
 from backcare.knowledge.loader import DATA_DIR, read_cases
+from backcare.knowledge.schema import Question
 from backcare.service import check
 
 
@@ -49,6 +51,15 @@ def new_path(answers: Answers) -> tuple[int, int]:
             if qid in path.given:
                 so_far[qid] = path.given[qid]
     return path.before_result, total
+
+
+def next_question(ck: CompiledKnowledge, answers: Answers) -> Question | None:
+    """The old interview's order: every applicable question in catalogue order, one per screen,
+    until an emergency is certain."""
+    if ck.level(ck.effective(answers)).value == "emergency_now":
+        return None
+    eff = ck.effective(answers)
+    return next((q for q in ck.order if q.id not in answers and ck.ask_if[q.id](eff)), None)
 
 
 def old_path(answers: Answers) -> tuple[int, int]:

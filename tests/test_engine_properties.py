@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from backcare import service
 from backcare.domain import DONT_KNOW, Answers, AnswerValue, Status, Urgency
 from backcare.engine.answers import validate_answers
-from backcare.engine.assess import assess, next_question
+from backcare.engine.assess import assess
 from backcare.knowledge.schema import Question
 from backcare.knowledge.tree import leaves, question_of
 
@@ -144,8 +144,11 @@ def test_a_plan_question_left_for_after_the_result_never_changes_the_urgency(ans
 @PROPERTY
 @given(answers=answer_sets())
 def test_interview_ends_once_an_emergency_is_certain(answers: Answers) -> None:
+    from backcare.domain import Jurisdiction
+    from backcare.service import check
+
     if assess(CK, answers).urgency is Urgency.EMERGENCY_NOW:
-        assert next_question(CK, answers) is None
+        assert check.api_question(answers, Jurisdiction.UK) is None
 
 
 @PROPERTY

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backcare.domain import Jurisdiction, Status, Urgency
-from backcare.engine.assess import assess, next_question
+from backcare.engine.assess import assess
 from backcare.engine.compiled import CompiledKnowledge
 
 from .conftest import complete
@@ -57,9 +57,12 @@ def test_unanswered_onset_of_a_ces_sign_is_assumed_recent(ck: CompiledKnowledge)
 
 
 def test_interview_stops_once_an_emergency_is_certain(ck: CompiledKnowledge) -> None:
-    assert next_question(ck, {"back_pain_present": "yes", "chest_pain": "yes"}) is None
-    first = next_question(ck, {})
-    assert first is not None and first.emergency
+    from backcare.domain import Jurisdiction
+    from backcare.service import check
+
+    assert check.api_question({"back_pain_present": "yes", "chest_pain": "yes"}, Jurisdiction.UK) is None
+    first = check.api_question({}, Jurisdiction.UK)
+    assert first is not None and first["emergency"]
 
 
 def test_emergency_questions_come_before_the_pain_history(ck: CompiledKnowledge) -> None:

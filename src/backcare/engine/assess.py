@@ -1,6 +1,7 @@
-"""One assessment from answers to result, and the interview's next question.
+"""One assessment from answers to result.
 
-This is the engine's public face: pure functions of (knowledge, answers, jurisdiction).
+This is the engine's public face: pure functions of (knowledge, answers, jurisdiction). Which
+question to ask next is the interview driver's business (service/check.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from backcare.engine.causes import possible_causes
 from backcare.engine.compiled import CompiledKnowledge
 from backcare.engine.plan import build_plan
 from backcare.engine.triage import fired_rules, reasons, urgency_of
-from backcare.knowledge.schema import Question
 
 OUT_OF_SCOPE_NOTE = (
     "Some of what you describe is outside what backcare is made for (back pain in adults). "
@@ -85,26 +85,3 @@ def assess_raw(
 ) -> Result:
     """Validate raw answers (raises ``InvalidAnswers``) and assess them."""
     return assess(ck, validate_answers(raw, ck.questions), jurisdiction)
-
-
-def next_question(ck: CompiledKnowledge, answers: Answers) -> Question | None:
-    """The next question to ask, or None when the interview is over.
-
-    Over means every applicable question is answered, or an emergency is already certain:
-    nothing more could change what the person must do now.
-    """
-    eff = ck.effective(answers)
-    if urgency_of(fired_rules(ck, eff)) is Urgency.EMERGENCY_NOW:
-        return None
-    for q in ck.order:
-        if q.id not in answers and ck.ask_if[q.id](eff):
-            return q
-    return None
-
-
-def progress(ck: CompiledKnowledge, answers: Answers) -> tuple[int, int]:
-    """(answered, answered + still applicable): the interview's progress indicator."""
-    eff = ck.effective(answers)
-    applicable = ck.applicable(eff)
-    done = sum(1 for q in applicable if q.id in answers)
-    return done, len(applicable)
