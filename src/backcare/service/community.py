@@ -44,16 +44,22 @@ class TooManyAttempts(Exception):
 # --- accounts ---------------------------------------------------------------------------------
 
 
+def _password_errors(password: str, confirm: str, field: str = "password") -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if len(password) < 10:
+        errors[field] = "Use at least 10 characters."
+    elif len(password) > 200:
+        errors[field] = "Use at most 200 characters."
+    if password != confirm:
+        errors["confirm"] = "The two passwords do not match."
+    return errors
+
+
 def register(store: Store, name: str, password: str, confirm: str) -> None:
     errors: dict[str, str] = {}
     if not USERNAME.match(name):
         errors["username"] = "Use 3 to 40 letters, numbers, dots, dashes or underscores."
-    if len(password) < 10:
-        errors["password"] = "Use at least 10 characters."
-    elif len(password) > 200:
-        errors["password"] = "Use at most 200 characters."
-    if password != confirm:
-        errors["confirm"] = "The two passwords do not match."
+    errors.update(_password_errors(password, confirm))
     if errors:
         raise FormErrors(errors)
     password_hash = HASHER.hash(password)
@@ -94,6 +100,37 @@ def authenticate(store: Store, name: str, password: str, client: str) -> bool:
     return ok
 
 
+def change_password(store: Store, name: str, current: str, new: str, confirm: str) -> None:
+    """Set a new password after checking the current one, and sign the account out everywhere
+    (the caller starts a new session for the browser that made the change). Wrong current
+    passwords count towards the same sign-in limit as failed sign-ins."""
+    now = datetime.now(UTC)
+    key = f"user:{name.lower()}"
+    with store.transaction() as s:
+        if db.failures_since(s, key, now - LOGIN_WINDOW) >= MAX_FAILURES:
+            raise TooManyAttempts
+        found = db.find_account(s, name)
+        if found is None:
+            raise FormErrors({"current": "That is not your current password."})
+        user_id, password_hash = found[0].id, found[1].password_hash
+    ok: bool
+    try:
+        ok = HASHER.verify(password_hash, current)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        with store.transaction() as s:
+            db.record_failure(s, key, now)
+        raise FormErrors({"current": "That is not your current password."})
+    errors = _password_errors(new, confirm, field="new")
+    if errors:
+        raise FormErrors(errors)
+    new_hash = HASHER.hash(new)
+    with store.transaction() as s:
+        db.set_password_hash(s, user_id, new_hash)
+        db.revoke_sessions(s, user_id)
+
+
 def is_admin(store: Store, name: str) -> bool:
     with store.transaction() as s:
         found = db.find_account(s, name)
@@ -101,6 +138,8 @@ def is_admin(store: Store, name: str) -> bool:
 
 
 def delete_account(store: Store, name: str) -> None:
+    """Delete the account and its data; its sessions go with it, so no cookie opens a later
+    account of the same name."""
     with store.transaction() as s:
         db.delete_user(s, name)
 

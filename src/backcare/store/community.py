@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from backcare.store.models import Account, ArticleView, Comment, LoginAttempt, User
+from backcare.store.models import Account, ArticleView, Comment, LoginAttempt, SignInSession, User
 
 
 def find_account(s: Session, name: str) -> tuple[User, Account] | None:
@@ -52,9 +52,62 @@ def delete_user(s: Session, name: str) -> None:
         UserSettings,
     )
 
-    for model in (EpisodeRow, IntakeRow, ActionRow, CheckInRow, AssessmentRow, AuditRow, UserSettings, Account):
+    models = (
+        EpisodeRow,
+        IntakeRow,
+        ActionRow,
+        CheckInRow,
+        AssessmentRow,
+        AuditRow,
+        UserSettings,
+        SignInSession,
+        Account,
+    )
+    for model in models:
         s.execute(delete(model).where(model.user_id == user_id))
     s.execute(delete(User).where(User.id == user_id))
+
+
+def user_id_of(s: Session, name: str) -> int | None:
+    return s.scalar(select(User.id).where(User.name == name))
+
+
+def add_session(s: Session, id_hash: str, user_id: int, now: datetime, expires: datetime) -> None:
+    s.add(SignInSession(id_hash=id_hash, user_id=user_id, created_at=now, last_seen_at=now, expires_at=expires))
+
+
+def session_user(s: Session, id_hash: str) -> tuple[SignInSession, str] | None:
+    """The session and its account's name; None if unknown or its account is gone."""
+    row = s.execute(
+        select(SignInSession, User.name)
+        .join(User, User.id == SignInSession.user_id)
+        .join(Account, Account.user_id == User.id)
+        .where(SignInSession.id_hash == id_hash)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def touch_session(s: Session, id_hash: str, now: datetime) -> None:
+    s.execute(update(SignInSession).where(SignInSession.id_hash == id_hash).values(last_seen_at=now))
+
+
+def revoke_session(s: Session, id_hash: str) -> None:
+    s.execute(update(SignInSession).where(SignInSession.id_hash == id_hash).values(revoked=True))
+
+
+def revoke_sessions(s: Session, user_id: int, keep: str | None = None) -> None:
+    q = update(SignInSession).where(SignInSession.user_id == user_id, SignInSession.revoked.is_(False))
+    if keep is not None:
+        q = q.where(SignInSession.id_hash != keep)
+    s.execute(q.values(revoked=True))
+
+
+def delete_stale_sessions(s: Session, user_id: int, now: datetime) -> None:
+    s.execute(
+        delete(SignInSession).where(
+            SignInSession.user_id == user_id, (SignInSession.expires_at < now) | SignInSession.revoked.is_(True)
+        )
+    )
 
 
 def record_failure(s: Session, key: str, now: datetime) -> None:

@@ -143,6 +143,20 @@ class Account(Base):
     created_at: Mapped[datetime]
 
 
+class SignInSession(Base):
+    """A signed-in browser (server mode, added in migration 0004). The cookie holds a random id;
+    only its SHA-256 is kept here, so a copy of the database opens no account."""
+
+    __tablename__ = "sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table_args__ = (Index("ix_sessions_user", "user_id"),)
+
+
 class LoginAttempt(Base):
     """Failed sign-ins, shared by every app worker so the rate limit holds behind a load balancer."""
 

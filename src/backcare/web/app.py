@@ -2,8 +2,8 @@
 
 ``create_app`` does no work at import time and reads no environment: the ``serve`` entry point
 passes ``Settings`` in. Local mode serves one person without accounts; server mode adds accounts,
-and any number of workers can share one PostgreSQL database (sessions are signed cookies, rate
-limits live in the database).
+and any number of workers can share one PostgreSQL database (the signed session cookie holds a
+session id whose record, like the rate limits, lives in the database).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from backcare import __version__, service
 from backcare.config import Settings
 from backcare.domain import EMERGENCY_NUMBER
-from backcare.service import shown_answer
+from backcare.service import sessions, shown_answer
 from backcare.service.check import plan_groups
 from backcare.service.diary import LOCAL_USER, DiaryService, Store
 
@@ -39,13 +39,42 @@ def web(request: Request) -> Web:
     return state
 
 
+_UNKNOWN = object()
+SESSION_KEY = "sid"  # the cookie's session id; the account is found through the sessions table
+
+
 def current_user(request: Request) -> str | None:
-    """The signed-in person (server mode) or the single local person."""
+    """The signed-in person (server mode) or the single local person. In server mode a cookie
+    whose session is unknown, expired, revoked or whose account is gone counts as signed out,
+    and the cookie is cleared."""
     w = web(request)
     if w.settings.mode == "local":
         return LOCAL_USER
-    user = request.session.get("user")
-    return str(user) if user else None
+    cached = getattr(request.state, "signed_in", _UNKNOWN)
+    if cached is not _UNKNOWN:
+        return str(cached) if cached is not None else None
+    user = sessions.signed_in(w.store, request.session.get(SESSION_KEY))
+    if user is None and (SESSION_KEY in request.session or "user" in request.session):
+        request.session.clear()  # a stale session (or one from before server-side sessions)
+    request.state.signed_in = user
+    return user
+
+
+def sign_in(request: Request, name: str) -> None:
+    """A new session for ``name``; only the check in progress carries over from before."""
+    draft = request.session.get("check")
+    request.session.clear()
+    request.session[SESSION_KEY] = sessions.start(web(request).store, name)
+    if draft:
+        request.session["check"] = draft
+    request.state.signed_in = name
+
+
+def sign_out(request: Request) -> None:
+    if web(request).settings.mode == "server":
+        sessions.revoke(web(request).store, request.session.get(SESSION_KEY))
+    request.session.clear()
+    request.state.signed_in = None
 
 
 def require_user(request: Request) -> str:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from backcare.service import community
-from backcare.web.context import render, require_user, web
+from backcare.web.context import render, require_user, sign_in, sign_out, web
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,11 +34,7 @@ def register(request: Request, username: str = Form(""), password: str = Form(""
         community.register(web(request).store, username.strip(), password, confirm)
     except community.FormErrors as exc:
         return render(request, "register.html", {"errors": exc.errors, "form": {"username": username}}, status=400)
-    draft = request.session.get("check")
-    request.session.clear()  # a new session on sign-in; only the check in progress carries over
-    request.session["user"] = username.strip()
-    if draft:
-        request.session["check"] = draft
+    sign_in(request, username.strip())  # a new session; only the check in progress carries over
     return RedirectResponse("/", status_code=303)
 
 
@@ -76,24 +72,21 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
             },
             status=400,
         )
-    draft = request.session.get("check")
-    request.session.clear()  # a new session on sign-in; only the check in progress carries over
-    request.session["user"] = username.strip()
-    if draft:
-        request.session["check"] = draft
+    sign_in(request, username.strip())  # a new session; only the check in progress carries over
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/account/logout")
 def logout(request: Request) -> Response:
-    request.session.clear()
+    sign_out(request)
     return RedirectResponse("/", status_code=303)
 
 
 @router.get("/account", response_class=HTMLResponse)
 def account(request: Request) -> HTMLResponse:
     _server_only(request)
-    return render(request, "account.html", {"name": require_user(request), "error": ""})
+    changed = request.query_params.get("password") == "changed"
+    return render(request, "account.html", {"name": require_user(request), "error": "", "changed": changed})
 
 
 @router.post("/account/delete", response_class=HTMLResponse)
@@ -103,5 +96,30 @@ def delete_account(request: Request, confirm: str = Form("")) -> Response:
     if confirm.strip() != name:
         return render(request, "account.html", {"name": name, "error": "Type your user name to confirm."}, status=400)
     community.delete_account(web(request).store, name)
-    request.session.clear()
+    sign_out(request)
     return RedirectResponse("/?deleted=1", status_code=303)
+
+
+@router.get("/account/password", response_class=HTMLResponse)
+def password_form(request: Request) -> HTMLResponse:
+    _server_only(request)
+    require_user(request)
+    return render(request, "password.html", {"errors": {}})
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(
+    request: Request, current: str = Form(""), new: str = Form(""), confirm: str = Form("")
+) -> Response:
+    """Needs the current password; signs out every other browser and starts a new session here."""
+    _server_only(request)
+    name = require_user(request)
+    try:
+        community.change_password(web(request).store, name, current, new, confirm)
+    except community.TooManyAttempts:
+        errors = {"current": "Too many attempts. Please wait 15 minutes and try again."}
+        return render(request, "password.html", {"errors": errors}, status=429)
+    except community.FormErrors as exc:
+        return render(request, "password.html", {"errors": exc.errors}, status=400)
+    sign_in(request, name)
+    return RedirectResponse("/account?password=changed", status_code=303)
