@@ -347,3 +347,23 @@ def test_the_local_secret_is_created_private(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert _mode(tmp_path / "backcare.secret") == 0o600
     assert _mode(tmp_path / "web.sqlite3") == 0o600
+
+
+def test_the_administrator_is_granted_by_command_not_by_registering_first(tmp_path: Path) -> None:
+    from backcare.service.community import is_admin, register
+    from backcare.store.repo import Store
+
+    url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
+    store = Store(url)
+    register(store, "first1", "a long passphrase 1", "a long passphrase 1")
+    assert not is_admin(store, "first1")
+    store.close()
+    env = {"BACKCARE_DATABASE_URL": url, "HOME": str(tmp_path)}
+    granted = run("admin", "grant", "first1", env=env)
+    assert granted.returncode == 0 and "first1 is now an administrator" in granted.stdout
+    store = Store(url)
+    assert is_admin(store, "first1")
+    store.close()
+    missing = run("admin", "grant", "nobody", env=env)
+    assert missing.returncode == 2 and "no account named 'nobody'" in missing.stderr
+    assert run("admin", "revoke", "first1", env=env).returncode == 0

@@ -132,6 +132,9 @@ def add_records_parsers(sub: Any) -> None:
         help="fhir: validated with fhir.resources' default models; fhir-r4: strict R4 (R4B models)",
     )
     export.add_argument("--out", metavar="FILE", required=True, help="the file to write, or - for standard output")
+    admin = sub.add_parser("admin", help="server mode: grant or revoke the administrator role (comment moderation)")
+    admin.add_argument("action", choices=["grant", "revoke"])
+    admin.add_argument("name", help="the account's user name")
     imp = sub.add_parser("import", help="bring back a JSON export (all or nothing)")
     imp.add_argument("file")
 

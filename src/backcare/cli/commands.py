@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
             "report": cmd_records,
             "export": cmd_records,
             "import": cmd_records,
+            "admin": cmd_admin,
         }[args.command]
         return handler(args, settings)
     except SettingsError as exc:
@@ -183,6 +184,28 @@ def _offer_save(answers: Answers, view: check.ResultView, settings: Settings, as
     if reply.strip().lower() in ("y", "yes"):
         save_result(answers, view, settings)
         print("Saved.")
+
+
+def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
+    """Grant or revoke the administrator role on the configured database (server mode)."""
+    from backcare.compose import StoreUnavailable, open_store
+    from backcare.service.community import NoSuchAccount, set_admin
+
+    try:
+        store = open_store(settings)
+    except StoreUnavailable as exc:
+        err(str(exc))
+        return EXIT_USAGE
+    try:
+        set_admin(store, args.name, args.action == "grant")
+    except NoSuchAccount:
+        err(f"no account named '{args.name}' (it must register first)")
+        return EXIT_USAGE
+    finally:
+        store.close()
+    role = "is now an administrator" if args.action == "grant" else "is no longer an administrator"
+    print(f"{args.name} {role}.")
+    return EXIT_OK
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

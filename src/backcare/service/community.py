@@ -67,8 +67,9 @@ def register(store: Store, name: str, password: str, confirm: str) -> None:
         with store.transaction() as s:
             if db.user_exists(s, name):
                 raise FormErrors({"username": "That name is taken; choose another."})
-            # The first account on a server is its administrator (it moderates comments).
-            db.create_account(s, name, password_hash, db.count_accounts(s) == 0, datetime.now(UTC))
+            # Nobody becomes an administrator by registering: the operator grants it with
+            # `backcare admin grant NAME` (registrations racing to be "first" cannot make admins).
+            db.create_account(s, name, password_hash, False, datetime.now(UTC))
     except IntegrityError:  # the same name registered at the same moment by another request
         raise FormErrors({"username": "That name is taken; choose another."}) from None
 
@@ -129,6 +130,18 @@ def change_password(store: Store, name: str, current: str, new: str, confirm: st
     with store.transaction() as s:
         db.set_password_hash(s, user_id, new_hash)
         db.revoke_sessions(s, user_id)
+
+
+class NoSuchAccount(LookupError):
+    pass
+
+
+def set_admin(store: Store, name: str, admin: bool = True) -> None:
+    """Make an account an administrator (it moderates comments), or stop it being one; raises
+    ``NoSuchAccount``."""
+    with store.transaction() as s:
+        if not db.set_admin(s, name, admin):
+            raise NoSuchAccount(name)
 
 
 def is_admin(store: Store, name: str) -> bool:

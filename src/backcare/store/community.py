@@ -27,6 +27,15 @@ def create_account(s: Session, name: str, password_hash: str, is_admin: bool, no
     s.add(Account(user_id=user.id, password_hash=password_hash, is_admin=is_admin, created_at=now))
 
 
+def set_admin(s: Session, name: str, admin: bool) -> bool:
+    """True if the account exists (and now has the given role)."""
+    user_id = s.scalar(select(User.id).where(User.name == name))
+    if user_id is None:
+        return False
+    result = s.execute(update(Account).where(Account.user_id == user_id).values(is_admin=admin))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def count_accounts(s: Session) -> int:
     return int(s.scalar(select(func.count()).select_from(Account)) or 0)
 
