@@ -300,3 +300,14 @@ def test_word_matching_is_on_word_boundaries() -> None:
     assert foreign_words("See a GP, or go to A&E.", US) == ["GP", "A&E"]
     assert foreign_words("the ER, or urgent care", UK) == ["ER", "urgent care"]
     assert foreign_words("ask your {gp} about {paracetamol}", US) == []
+
+
+@pytest.mark.parametrize("country", list(Jurisdiction))
+def test_the_question_catalogue_is_in_the_countrys_words(country: Jurisdiction) -> None:
+    found = []
+    for q in service.questions_catalogue(country):
+        words = [q["text"], q["help"], *(o["label"] for o in q["options"])]
+        for text in words:
+            assert not re.search(r"\{[A-Za-z_]+\}", text), (q["id"], text)
+            found += problems_in(q["id"], text, country)
+    assert found == []

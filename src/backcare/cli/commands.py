@@ -53,7 +53,7 @@ def _print_json(data: Any) -> None:
 
 
 def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
-    catalogue = service.questions_catalogue()
+    catalogue = service.questions_catalogue(settings.jurisdiction)
     if args.json:
         _print_json({"questions": catalogue, "count": len(catalogue)})
         return EXIT_OK

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from backcare.domain import DONT_KNOW, Jurisdiction, PlanItem, Result, Urgency
+from backcare.domain import DONT_KNOW, Jurisdiction, PlanItem, Result, Urgency, localize
 from backcare.engine.answers import InvalidAnswers
 from backcare.engine.assess import assess_raw
 from backcare.engine.compiled import CompiledKnowledge
@@ -63,44 +63,40 @@ def check_rules(root: Path = DATA_DIR) -> tuple[list[Problem], dict[str, int]]:
 
 
 @cache
-def _catalogue() -> tuple[dict[str, Any], ...]:
-    return tuple(_catalogue_entries())
+def _catalogue(jurisdiction: Jurisdiction) -> tuple[dict[str, Any], ...]:
+    return tuple(_catalogue_entries(jurisdiction))
 
 
-def questions_catalogue() -> list[dict[str, Any]]:
-    """The question catalogue (built once per process; callers get their own list)."""
-    return list(_catalogue())
+def questions_catalogue(jurisdiction: Jurisdiction = Jurisdiction.UK) -> list[dict[str, Any]]:
+    """The question catalogue in the country's words (built once per process and country;
+    callers get their own list)."""
+    return list(_catalogue(jurisdiction))
 
 
-def question_entry(qid: str) -> dict[str, Any]:
-    return _catalogue_index()[qid]
-
-
-@cache
-def _catalogue_index() -> dict[str, dict[str, Any]]:
-    return {q["id"]: q for q in _catalogue()}
-
-
-def _catalogue_entries() -> list[dict[str, Any]]:
+def _catalogue_entries(jurisdiction: Jurisdiction) -> list[dict[str, Any]]:
     out = []
     for q in engine().order:
         options = (
             [{"id": "yes", "label": "Yes"}, {"id": "no", "label": "No"}]
             if q.kind == "yes_no"
-            else [{"id": o.id, "label": o.label} for o in q.options]
+            else [{"id": o.id, "label": localize(o.label, jurisdiction)} for o in q.options]
         )
         entry: dict[str, Any] = {
             "id": q.id,
-            "text": q.text,
+            "text": localize(q.text, jurisdiction),
             "kind": q.kind,
             "options": options,
             "dont_know": DONT_KNOW,
-            "help": q.help,
+            "help": localize(q.help, jurisdiction),
             "section": q.section,
             "emergency": q.emergency,
             "asked_only_if": q.ask_if.model_dump(by_alias=True) if q.ask_if else None,
             "group": checklist_of(q.id),
-            "if_unsure": ({"counts_as": q.if_unsure.means, "because": q.if_unsure.because} if q.if_unsure else None),
+            "if_unsure": (
+                {"counts_as": q.if_unsure.means, "because": localize(q.if_unsure.because, jurisdiction)}
+                if q.if_unsure
+                else None
+            ),
         }
         if q.kind == "number":
             entry.update({"min": q.min, "max": q.max, "unit": q.unit})

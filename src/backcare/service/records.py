@@ -63,21 +63,8 @@ def export(service: DiaryService, fmt: Literal["json", "csv", "fhir", "fhir-r4"]
     from backcare.export.fhir import bundle
 
     flavour: Literal["r4", "default"] = "r4" if fmt == "fhir-r4" else "default"
-    catalogue = catalogue_in(service.jurisdiction)
+    catalogue = questions_catalogue(service.jurisdiction)
     return str(bundle(record, catalogue, engine().version, now, flavour).model_dump_json(indent=1))
-
-
-def catalogue_in(jurisdiction: Jurisdiction) -> list[dict[str, Any]]:
-    """The question catalogue with its words (text, help, option labels) in the country's words."""
-    return [
-        {
-            **q,
-            "text": localize(q["text"], jurisdiction),
-            "help": localize(q.get("help") or "", jurisdiction),
-            "options": [{**o, "label": localize(o["label"], jurisdiction)} for o in q["options"]],
-        }
-        for q in questions_catalogue()
-    ]
 
 
 def _in_words(record: Record, jurisdiction: Jurisdiction) -> Record:
@@ -126,7 +113,7 @@ def report_pdf(service: DiaryService, days: int = 180, now: datetime | None = No
     country = service.jurisdiction
     data = ReportInput(
         record=_in_words(record, country),
-        questions={q["id"]: q for q in catalogue_in(country)},
+        questions={q["id"]: q for q in questions_catalogue(country)},
         red_flag_ids=red_flags,
         chart_png=pain_chart(
             daily,

@@ -59,8 +59,8 @@ class AssessmentRequest(BaseModel):
 
 
 @router.get("/questions", summary="The question catalogue")
-def questions() -> dict[str, Any]:
-    catalogue = service.questions_catalogue()
+def questions(request: Request) -> dict[str, Any]:
+    catalogue = service.questions_catalogue(web(request).settings.jurisdiction)
     return {"questions": catalogue, "count": len(catalogue)}
 
 
