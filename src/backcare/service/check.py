@@ -16,16 +16,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from backcare.domain import DONT_KNOW, EMERGENCY_NUMBER, Answers, AnswerValue, Jurisdiction, Result, Urgency, localize
+from backcare.domain import (
+    DONT_KNOW,
+    EMERGENCY_NUMBER,
+    Answers,
+    AnswerValue,
+    Jurisdiction,
+    PlanItem,
+    Result,
+    Urgency,
+    localize,
+)
 from backcare.engine.answers import AnswerError, InvalidAnswers, parse_answer, validate_answers
 from backcare.engine.assess import assess
 from backcare.engine.compiled import CompiledKnowledge
 from backcare.engine.conditions import Effective
 from backcare.engine.triage import ASSUMED
 from backcare.knowledge.schema import Question, Step
-from backcare.service import engine, result_json, shown_answer, shown_level
+from backcare.service import checklist_of, engine, result_json, shown_answer, shown_level
 
 if TYPE_CHECKING:  # the store (and SQLAlchemy) is loaded only by commands that save
     from backcare.service.diary import DiaryService
@@ -320,11 +331,6 @@ def screen(step_id: str, answers: Answers, jurisdiction: Jurisdiction) -> Screen
     )
 
 
-def next_screen(answers: Answers) -> str | None:
-    """The screen to show next, or None when the check is over."""
-    return walk(answers).current
-
-
 def submit(step_id: str, form: Mapping[str, Sequence[str]], answers: Answers, dont_know: bool = False) -> Answers:
     """One screen's answers added to ``answers`` (a new dict); raises ``ScreenErrors``.
 
@@ -553,8 +559,6 @@ class ResultView:
     headline: str
     what_to_do: str
     number: str
-    tel: str
-    """``tel:`` link for the emergency number."""
     calls: tuple[tuple[str, str], ...]
     """Buttons to call now: (words, ``tel:`` link), for an emergency or a same-day result."""
     say: tuple[str, ...]
@@ -577,15 +581,17 @@ class ResultView:
     """The first screen of questions that tailor the plan, when some are still unanswered."""
     follow_up: str | None
     """For an emergency resting on an unanswered follow-up: the screen that asks it."""
-    finished: bool
     result: Result = field(repr=False)
 
 
 def _label(ck: CompiledKnowledge, qid: str) -> str:
-    for step in _steps(ck):
-        if qid in step.labels:
-            return step.labels[qid]
-    return ck.questions[qid].text
+    """A question's checklist wording, or its text when it is not on a checklist."""
+    return _labels().get(qid) or ck.questions[qid].text
+
+
+@cache
+def _labels() -> dict[str, str]:
+    return {qid: text for step in engine().kb.steps.values() for qid, text in step.labels.items()}
 
 
 def result_view(answers: Answers, jurisdiction: Jurisdiction) -> ResultView:
@@ -608,8 +614,8 @@ def result_view(answers: Answers, jurisdiction: Jurisdiction) -> ResultView:
     emergency_items = [qid for step in _steps(ck) if step.emergency for qid in step.questions]
     said_no = tuple(_words(_label(ck, qid), jurisdiction) for qid in emergency_items if answers.get(qid) == "no")
     plan = result.plan
-    safety = tuple(_section(i, jurisdiction, number) for i in plan.safety_net) if plan else ()
-    items = tuple(_section(i, jurisdiction, number) for i in plan.items) if plan else ()
+    safety = tuple(_section(i, number) for i in plan.safety_net) if plan else ()
+    items = tuple(_section(i, number) for i in plan.items) if plan else ()
     medicines = tuple(
         {
             "name": m.name,
@@ -628,7 +634,6 @@ def result_view(answers: Answers, jurisdiction: Jurisdiction) -> ResultView:
         for c in r.citations:
             sources.setdefault(c.url, c.title)
     plan_step = _due(ck, answers, True) if result.urgency is not Urgency.EMERGENCY_NOW else None
-    path = walk(answers, ck)
     return ResultView(
         urgency=level["urgency"],
         label=level["label"],
@@ -636,7 +641,6 @@ def result_view(answers: Answers, jurisdiction: Jurisdiction) -> ResultView:
         headline=localize(level["headline"], jurisdiction),
         what_to_do=localize(level["what_to_do"], jurisdiction),
         number=number,
-        tel=f"tel:{number}",
         calls=_calls(result, jurisdiction),
         say=tuple(say),
         why=tuple(why),
@@ -652,7 +656,6 @@ def result_view(answers: Answers, jurisdiction: Jurisdiction) -> ResultView:
         do_now=_do_now(items),
         plan_questions=plan_step[0].id if plan_step else None,
         follow_up=follow_up(answers),
-        finished=path.finished,
         result=result,
     )
 
@@ -680,14 +683,10 @@ def _because(ck: CompiledKnowledge, qid: str, value: AnswerValue, jurisdiction: 
     q = ck.questions.get(qid)
     if q is None or value == ASSUMED or (q.section == "start" and value == "yes"):
         return ""
-    if q.kind == "yes_no" and value == "yes" and _in_checklist(ck, qid):
+    if q.kind == "yes_no" and value == "yes" and checklist_of(qid) is not None:
         return _words(_label(ck, qid), jurisdiction)
     question = _words(q.text, jurisdiction).replace(" Choose all that fit.", "")
     return f"{question} {answer_words(q, value, jurisdiction)}"
-
-
-def _in_checklist(ck: CompiledKnowledge, qid: str) -> bool:
-    return any(step.checklist and qid in step.questions for step in _steps(ck))
 
 
 DO_NOW_SECTIONS = ("stay_active", "heat_cold", "medicines")
@@ -718,14 +717,14 @@ def _ask_about(ck: CompiledKnowledge, result: Result) -> list[str]:
     return [_label(ck, qid) for qid in result.unsure if qid in ck.questions]
 
 
-def _section(item: Any, jurisdiction: Jurisdiction, number: str) -> Section:
-    title = localize(item.title, jurisdiction).replace("the emergency number", f"the emergency number ({number})")
+def _section(item: PlanItem, number: str) -> Section:
+    """A plan item (already in the country's words) as the result shows it."""
     return Section(
         id=item.id,
-        title=title,
-        text=localize(item.text, jurisdiction),
-        steps=tuple(localize(s, jurisdiction) for s in item.steps),
-        cautions=tuple(localize(s, jurisdiction) for s in item.cautions),
+        title=item.title.replace("the emergency number", f"the emergency number ({number})"),
+        text=item.text,
+        steps=item.steps,
+        cautions=item.cautions,
         sources=tuple((c.url, c.title) for c in item.citations),
         section=item.section,
         timer_minutes=item.timer_minutes,
@@ -808,7 +807,7 @@ def prevention(jurisdiction: Jurisdiction) -> tuple[Section, ...]:
     """The prevention, exercise and wellbeing advice, for the Prevent page."""
     number = EMERGENCY_NUMBER[jurisdiction]
     return tuple(
-        _section(a.item, jurisdiction, number)
+        _section(a.items[jurisdiction], number)
         for a in engine().advice
         if a.advice.section in ("prevention", "exercise", "wellbeing")
     )
