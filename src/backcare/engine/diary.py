@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from backcare.domain import (
     Answers,
@@ -23,6 +22,7 @@ from backcare.domain import (
     localize,
 )
 from backcare.engine.assess import assess
+from backcare.engine.days import episode_day, local_day
 from backcare.engine.compiled import CompiledKnowledge
 from backcare.engine.diary_medicines import (
     MEDICINE_PERIOD,
@@ -45,13 +45,6 @@ __all__ = [
     "product_name",
     "red_flags_of",
 ]
-
-
-def local_day(moment: datetime, tz: str) -> date:
-    try:
-        return moment.astimezone(ZoneInfo(tz)).date()
-    except (KeyError, ValueError):  # an unknown zone name: fall back to the stored offset
-        return moment.date()
 
 
 def red_flags_of(ck: CompiledKnowledge, episode: Episode) -> list[str]:
@@ -102,7 +95,7 @@ def clusters(episodes: Sequence[Episode], checkins: Sequence[CheckIn], gap_days:
         if groups:
             last = groups[-1][-1]
             gap = e.started_at - last.started_at
-            free_between = any(last.started_at.date() < d < e.started_at.date() for d in pain_free)
+            free_between = any(episode_day(last) < d < episode_day(e) for d in pain_free)
             if gap <= timedelta(days=gap_days) and not free_between:
                 groups[-1].append(e)
                 continue

@@ -1,16 +1,15 @@
-"""The doctor report: one or two pages, in the order a doctor asks, laid out by reportlab.
+"""The doctor report: at most two pages, laid out by reportlab from a ``ReportView`` (the service
+has already put everything in words).
 
-The person's own words first (how it feels, where, how long, what helps or hurts, medicines),
-then the nerve and red-flag questions with every answer including the "no"s, the pain chart,
-the episode list, self-care tried, and the latest urgency with its reasons.
+Page 1 is what a doctor reads first: who, the latest check's result and why, the warning signs
+answered yes (tinted rows with a marker and the word "Yes", not just bold), the risk factors and
+the diary's alerts; then the diary's pattern with the chart, medicines and what helped, the
+pertinent negatives, earlier checks and as many recent entries as still fit on two pages.
 """
 
 from __future__ import annotations
 
 import io
-from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -18,278 +17,192 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from backcare.export.records import Record, SavedAssessment
+from backcare.export.chart import PAGE, drawing
+from backcare.export.views import ReportView
 
-# The nerve and red-flag questions a doctor needs to see answered, in the order they ask them.
-NEURO_ORDER = [
-    "bladder_control",
-    "bowel_change",
-    "saddle_numbness",
-    "sexual_change",
-    "both_legs",
-    "leg_numbness",
-    "leg_weakness_one",
-    "walking_difficulty",
-]
-MAX_EPISODES = 40
-
-
-@dataclass(frozen=True)
-class ReportInput:
-    record: Record
-    questions: dict[str, dict[str, Any]]
-    """Question id → catalogue entry (text, options) to print answers in words."""
-    red_flag_ids: list[str]
-    chart_png: bytes
-    product_names: dict[str, str]
-    alerts: list[Any]
-    """The diary's re-triage alerts now (``DiaryAlert``), shown beside the last saved check."""
-    generated_at: datetime
-    intended_use: str
-    period_label: str
-    ingredient_names: dict[str, str] = field(default_factory=dict)
-    """Ingredient id → its name in the reader's country (paracetamol is acetaminophen in the US)."""
+MAX_PAGES = 2
+WIDTH = 180 * mm
+TITLE = "Back pain summary for your doctor"
+LEVEL_TINT = {
+    "emergency_now": "#f9d4d2",
+    "same_day": "#fde4c4",
+    "soon": "#fff3c2",
+    "self_care": "#dcefdc",
+}
+YES_TINT = colors.HexColor("#fbe0de")
+YES_MARK = colors.HexColor("#b3261e")
+GRID = colors.HexColor("#9aa3ad")
 
 
 def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
     return {
-        "title": ParagraphStyle("t", parent=base["Title"], fontSize=16, spaceAfter=4),
-        "h": ParagraphStyle("h", parent=base["Heading2"], fontSize=11.5, spaceBefore=6, spaceAfter=2),
-        "p": ParagraphStyle("p", parent=base["BodyText"], fontSize=9, leading=11.5),
+        "title": ParagraphStyle("t", parent=base["Title"], fontSize=15, spaceAfter=1, alignment=0),
+        "h": ParagraphStyle("h", parent=base["Heading2"], fontSize=10.5, spaceBefore=5, spaceAfter=2),
+        "p": ParagraphStyle("p", parent=base["BodyText"], fontSize=8.5, leading=10.5, spaceAfter=1.5),
+        "level": ParagraphStyle("l", parent=base["BodyText"], fontSize=11, leading=13.5, fontName="Helvetica-Bold"),
         "small": ParagraphStyle(
-            "s", parent=base["BodyText"], fontSize=7.5, leading=9, textColor=colors.HexColor("#444444")
+            "s", parent=base["BodyText"], fontSize=7.5, leading=9, textColor=colors.HexColor("#333333")
         ),
         "cell": ParagraphStyle("c", parent=base["BodyText"], fontSize=8, leading=9.5),
+        "yes": ParagraphStyle("y", parent=base["BodyText"], fontSize=8.5, leading=10, fontName="Helvetica-Bold"),
+        "mark": ParagraphStyle(
+            "m", parent=base["BodyText"], fontSize=9, leading=10, fontName="Helvetica-Bold", textColor=colors.white
+        ),
     }
 
 
-def _answer_text(questions: dict[str, dict[str, Any]], qid: str, value: Any) -> str:
-    if value is None:
-        return "not asked"
-    q = questions.get(qid)
-    labels = {o["id"]: o["label"] for o in q["options"]} if q else {}
-    if isinstance(value, list | tuple):
-        return ", ".join(labels.get(str(v), str(v)) for v in value)
-    if value == "dont_know":
-        return "Don't know"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return labels.get(str(value), str(value))
+class _Story:
+    def __init__(self) -> None:
+        self.st = _styles()
+        self.items: list[Any] = []
+
+    def p(self, text: str, style: str = "p") -> Paragraph:
+        return Paragraph(escape(text), self.st[style])
+
+    def add(self, *flowables: Any) -> None:
+        self.items.extend(flowables)
+
+    def h(self, text: str) -> None:
+        self.add(Paragraph(escape(text), self.st["h"]))
+
+    def para(self, text: str, style: str = "p") -> None:
+        self.add(self.p(text, style))
+
+    def table(self, rows: list[list[Any]], widths: list[float], style: list[Any], header: bool = False) -> None:
+        t = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+        base = [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ]
+        t.setStyle(TableStyle(base + style))
+        self.add(t)
 
 
-def _table(rows: list[list[Any]], widths: list[float], header: bool = True) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#999999")),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-    ]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")))
-    table.setStyle(TableStyle(style))
-    return table
-
-
-def build_report(data: ReportInput) -> bytes:
-    st = _styles()
-    P = lambda text, style="p": Paragraph(escape(str(text)), st[style])  # noqa: E731
-    record = data.record
-    latest: SavedAssessment | None = record.assessments[-1] if record.assessments else None
-    answers = latest.answers if latest else {}
-    q = data.questions
-
-    def said(qid: str) -> str:
-        if latest is None:
-            return "no check saved"
-        return _answer_text(q, qid, answers.get(qid))
-
-    story: list[Any] = [
-        Paragraph("Back pain summary for your doctor", st["title"]),
-        P(f"Prepared with backcare on {data.generated_at:%d %B %Y}. Diary period: {data.period_label}.", "small"),
-        Spacer(1, 3 * mm),
-    ]
-
-    # 1. The person's account, in the order a doctor takes a pain history.
-    episodes = sorted(record.episodes, key=lambda e: e.started_at)
-    qualities = Counter(x for e in episodes for x in e.qualities)
-    locations = Counter(x for e in episodes for x in e.locations)
-    triggers = Counter(x for e in episodes for x in e.triggers)
-    helped = Counter(x for e in episodes for x in e.helped)
-    first = episodes[0].started_at if episodes else None
-
-    diary_pain = (
-        f"diary average {sum(e.pain for e in episodes) / len(episodes):.1f}, worst {max(e.pain for e in episodes)}"
-        if episodes
-        else "no diary scores"
-    )
-
-    def top(counter: Counter[str]) -> str:
-        return ", ".join(f"{k.replace('_', ' ')} ({n})" for k, n in counter.most_common(6)) or "none logged"
-
-    history = [
-        ["How the pain feels", f"{said('pain_quality')}; in the diary: {top(qualities)}"],
-        [
-            "Where",
-            f"{said('pain_location')}, {said('pain_side')}; spreads to: {said('pain_spread')}; diary: {top(locations)}",
-        ],
-        [
-            "How long",
-            f"{said('duration')} (onset: {said('onset')}); first diary entry {first:%d %b %Y}"
-            if first
-            else f"{said('duration')} (onset: {said('onset')})",
-        ],
-        ["Set off or made worse by", f"{said('trigger')}; diary: {top(triggers)}"],
-        ["What helps", top(helped)],
-        ["Severity", (f"{said('severity')} out of 10 at the last check; " if latest else "") + diary_pain],
-        ["Previous episodes", said("previous_episodes")],
-    ]
-    story += [
-        Paragraph("What the pain is like", st["h"]),
-        _table([[P(a, "cell"), P(b, "cell")] for a, b in history], [38 * mm, 140 * mm], header=False),
-    ]
-
-    # 2. Medicines tried, with doses.
-    meds: dict[str, list[Any]] = {}
-    for i in sorted(record.intakes, key=lambda i: i.taken_at):
-        meds.setdefault(i.product, []).append(i)
-    med_rows: list[list[Any]] = [
-        [P("Medicine", "cell"), P("Doses logged", "cell"), P("Days", "cell"), P("Most in one day", "cell")]
-    ]
-    for product, items in meds.items():
-        per_day = Counter(i.taken_at.date() for i in items for _ in range(1))
-        units_per_day: Counter[Any] = Counter()
-        for i in items:
-            units_per_day[i.taken_at.date()] += i.units
-        med_rows.append(
-            [
-                P(data.product_names.get(product, product), "cell"),
-                P(f"{len(items)} ({sum(i.units for i in items):g} units)", "cell"),
-                P(str(len(per_day)), "cell"),
-                P(f"{max(units_per_day.values()):g} units", "cell"),
-            ]
-        )
-    totals: dict[str, float] = {}  # per ingredient, the most in any 24 hours (all products)
-    for i in record.intakes:
-        for name, _ in i.contains:
-            window = [j for j in record.intakes if timedelta(0) <= i.taken_at - j.taken_at < timedelta(hours=24)]
-            total = sum(mg * j.units for j in window for n, mg in j.contains if n == name)
-            totals[name] = max(totals.get(name, 0.0), total)
-    story.append(Paragraph("Medicines tried", st["h"]))
-    story.append(P(f"Taken before the last check: {said('medicines_taken')}."))
-    if len(med_rows) > 1:
-        story.append(_table(med_rows, [70 * mm, 45 * mm, 20 * mm, 43 * mm]))
-    if totals:
-        most = ", ".join(f"{data.ingredient_names.get(name, name)} {mg:g} mg" for name, mg in sorted(totals.items()))
-        story.append(P(f"Most taken in any 24 hours, all products counted: {most}."))
-
-    # 3. Nerves, bladder and bowel, and the other red-flag questions with every answer.
-    flag_rows: list[list[Any]] = [[P("Question asked", "cell"), P("Answer", "cell")]]
-    ordered = [f for f in NEURO_ORDER if f in data.red_flag_ids]
-    ordered += [f for f in data.red_flag_ids if f not in NEURO_ORDER]
-    for qid in ordered:
-        if qid in q:
-            flag_rows.append([P(q[qid]["text"], "cell"), P(said(qid), "cell")])
-    diary_flags = Counter(f for e in episodes for f in e.red_flags)
-    story.append(Paragraph("Bladder, bowel, numbness, weakness, balance and other warning signs", st["h"]))
-    if latest is None:
-        story.append(P("No check has been saved yet, so these questions have not been answered."))
+def _page_one(s: _Story, v: ReportView) -> None:
+    s.add(Paragraph(TITLE, s.st["title"]))
+    s.para(f"Prepared with backcare on {v.generated}. Diary period: {v.period}.", "small")
+    if v.level is None:
+        s.para("No check has been saved yet, so age, sex, warning signs and risk factors are not known.")
     else:
-        story.append(
-            P(f"Answers from the check on {latest.created_at:%d %b %Y %H:%M} UTC, including the 'no' answers.")
+        cells = [*(f"{label}: {value}" for label, value in v.who), f"Latest check: {v.check_when}"]
+        s.table(
+            [[s.p(c, "yes") for c in cells]], [WIDTH / len(cells)] * len(cells), [("BOX", (0, 0), (-1, -1), 0.5, GRID)]
         )
-        story.append(_table(flag_rows, [140 * mm, 38 * mm]))
-    if diary_flags:
-        story.append(
-            P(
-                "Warning signs logged in the diary: "
-                + ", ".join(f"{k.replace('_', ' ')} ({n})" for k, n in diary_flags.items())
+        s.add(Spacer(1, 2 * mm))
+        tint = colors.HexColor(LEVEL_TINT.get(v.urgency or "", "#eeeeee"))
+        result = [[s.p(f"Result: {v.level}", "level")], [s.p(v.headline)]]
+        if v.incomplete:
+            result.append([s.p(v.incomplete)])
+        s.table(result, [WIDTH], [("BACKGROUND", (0, 0), (-1, -1), tint), ("BOX", (0, 0), (-1, -1), 0.5, GRID)])
+        if v.reasons:
+            s.h("Why")
+            for title, because in v.reasons:
+                s.para(f"{title}" + (f" (answered: {because})" if because else ""))
+        s.h("Warning signs answered yes")
+        if v.yes_signs:
+            rows = [[s.p("!", "mark"), s.p(sign.text, "yes"), s.p(sign.answer, "yes")] for sign in v.yes_signs]
+            s.table(
+                rows,
+                [6 * mm, 134 * mm, 40 * mm],
+                [
+                    ("BACKGROUND", (0, 0), (-1, -1), YES_TINT),
+                    ("BACKGROUND", (0, 0), (0, -1), YES_MARK),
+                    ("ALIGN", (0, 0), (0, -1), "CENTER"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.white),
+                    ("BOX", (0, 0), (-1, -1), 0.6, YES_MARK),
+                ],
             )
-        )
+        else:
+            s.para("None: every warning sign asked was answered no (listed below).")
+        s.h("Risk factors")
+        s.para("; ".join(v.risk_factors) + "." if v.risk_factors else "None reported.")
+    if v.alerts:
+        s.h("What the diary shows now")
+        rows = [[s.p(a.level, "yes"), s.p(f"{a.title}. {a.detail}", "cell")] for a in v.alerts]
+        style: list[Any] = [("GRID", (0, 0), (-1, -1), 0.3, GRID)]
+        style += [("BACKGROUND", (0, i), (-1, i), YES_TINT) for i, a in enumerate(v.alerts) if a.emergency]
+        s.table(rows, [36 * mm, 144 * mm], style)
 
-    # 4. Pain chart.
-    story += [Paragraph("Pain over time", st["h"]), Image(io.BytesIO(data.chart_png), width=170 * mm, height=72 * mm)]
 
-    # 5. Episodes.
-    shown = f", latest {MAX_EPISODES} shown" if len(episodes) > MAX_EPISODES else ""
-    ep_rows: list[list[Any]] = [[P(h, "cell") for h in ("When", "Pain", "Where", "Trigger", "Helped", "Note")]]
-    for e in episodes[-MAX_EPISODES:][::-1]:
-        ep_rows.append(
-            [
-                P(f"{e.started_at:%d %b %Y %H:%M}", "cell"),
-                P(str(e.pain), "cell"),
-                P(", ".join(e.locations), "cell"),
-                P(", ".join(e.triggers), "cell"),
-                P(", ".join(e.helped), "cell"),
-                P(e.note[:120], "cell"),
-            ]
+def _diary(s: _Story, v: ReportView, episodes: int) -> None:
+    s.h("Pain diary")
+    for line in v.pattern:
+        s.para(line)
+    if any(p.worst is not None for p in v.points):
+        s.add(drawing(v.points, PAGE))
+    s.h("Medicines tried, and what helped")
+    if v.before_check:
+        s.para(f"Taken before the latest check: {v.before_check}.")
+    if v.medicines:
+        rows = [[s.p(h, "cell") for h in ("Medicine", "Doses logged", "Days taken", "Most in one day")]]
+        rows += [
+            [s.p(m.name, "cell"), s.p(m.doses, "cell"), s.p(str(m.days), "cell"), s.p(m.most_in_a_day, "cell")]
+            for m in v.medicines
+        ]
+        s.table(
+            rows,
+            [80 * mm, 40 * mm, 22 * mm, 38 * mm],
+            [("GRID", (0, 0), (-1, -1), 0.3, GRID), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5"))],
+            header=True,
         )
-    story.append(
-        Paragraph(
-            f"Episodes ({len(episodes)} logged{shown})",
-            st["h"],
-        )
-    )
-    story.append(
-        _table(ep_rows, [30 * mm, 11 * mm, 35 * mm, 30 * mm, 28 * mm, 44 * mm])
-        if episodes
-        else P("No episodes logged.")
-    )
-
-    # 6. Self-care tried.
-    actions = Counter(a.action for a in record.actions)
-    minutes: Counter[str] = Counter()
-    for a in record.actions:
-        minutes[a.action] += a.minutes or 0
-    story.append(Paragraph("Self-care tried", st["h"]))
-    story.append(
-        P(
-            ", ".join(
-                f"{k.replace('_', ' ')}: {n} times" + (f", {minutes[k]} minutes in all" if minutes[k] else "")
-                for k, n in actions.most_common()
-            )
-            or "None logged."
-        )
-    )
-    free = sum(1 for c in record.checkins if c.pain_free)
-    if record.checkins:
-        story.append(P(f"Daily check-ins: {len(record.checkins)}, of which {free} were pain-free days."))
-
-    # 7. Latest urgency and why, and what the diary says now.
-    if data.alerts:
-        story.append(Paragraph("What the diary shows now", st["h"]))
-        for alert in data.alerts[:6]:
-            level = alert.urgency.value.replace("_", " ").upper()
-            story.append(P(f"• {level}: {alert.title}. {alert.detail}"))
-    story.append(Paragraph("Latest check: how urgent, and why", st["h"]))
-    if latest is None:
-        story.append(P("No check saved."))
     else:
-        result = latest.result
-        story.append(P(f"{latest.urgency.replace('_', ' ').upper()} — {result.get('headline', '')}"))
-        for reason in result.get("reasons", [])[:8]:
-            cites = "; ".join(c["title"] for c in reason.get("citations", [])[:2])
-            story.append(P(f"• {reason['title']}: {reason['advice']} (Sources: {cites})"))
-        causes = ", ".join(c["name"] for c in result.get("possible_causes", [])[:4])
-        if causes:
-            story.append(P(f"Possible causes the tool listed for discussion: {causes}."))
+        s.para("No medicines logged in the diary.")
+    if v.most_in_24h:
+        s.para(f"Most taken in any 24 hours, all products counted: {v.most_in_24h}.")
+    s.para(v.helped)
+    if v.negatives:
+        s.h("Warning signs asked and answered no")
+        s.para("; ".join(v.negatives) + ".", "small")
+    if v.causes:
+        s.para(f"Possible causes the tool listed for discussion (not a diagnosis): {v.causes}.")
+    if v.earlier_checks:
+        s.h("Earlier checks")
+        s.para("; ".join(f"{when}: {level}" for when, level in v.earlier_checks) + ".")
+    if episodes:
+        more = f", latest {episodes} shown" if episodes < v.episodes_total else ""
+        s.h(f"Pain entries ({v.episodes_total} logged{more})")
+        rows = [[s.p(h, "cell") for h in ("When", "Pain", "Where", "Set off by", "Helped", "Warning signs, note")]]
+        shown = v.episodes[:episodes]
+        rows += [[s.p(c, "cell") for c in row] for row in shown]
+        style: list[Any] = [
+            ("GRID", (0, 0), (-1, -1), 0.3, GRID),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+        ]
+        style += [("BACKGROUND", (0, i + 1), (-1, i + 1), YES_TINT) for i, i_ in enumerate(v.flagged[:episodes]) if i_]
+        s.table(rows, [22 * mm, 10 * mm, 36 * mm, 30 * mm, 30 * mm, 52 * mm], style, header=True)
 
-    story += [Spacer(1, 3 * mm), KeepTogether([P(data.intended_use, "small")])]
+
+def _render(v: ReportView, episodes: int) -> tuple[bytes, int]:
+    s = _Story()
+    _page_one(s, v)
+    _diary(s, v, episodes)
+    s.add(Spacer(1, 2 * mm), s.p(v.intended_use, "small"))
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
         leftMargin=15 * mm,
         rightMargin=15 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
-        title="Back pain summary for your doctor",
+        topMargin=11 * mm,
+        bottomMargin=11 * mm,
+        title=TITLE,
         author="backcare",
     )
-    doc.build(story)
-    return buffer.getvalue()
+    doc.build(s.items)
+    return buffer.getvalue(), int(doc.page)
+
+
+def build_report(view: ReportView) -> bytes:
+    """The PDF; the list of recent entries is cut until the whole report fits on two pages."""
+    count = min(view.episodes_total, 30)
+    pdf, pages = _render(view, count)
+    while pages > MAX_PAGES and count > 0:
+        count = max(0, count - 4)
+        pdf, pages = _render(view, count)
+    return pdf

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from backcare.domain import Jurisdiction, Urgency, localize
+from backcare.domain import Urgency
 from backcare.engine.answers import InvalidAnswers, validate_answers
 from backcare.export.records import AuditEntry, Record, SavedAssessment
-from backcare.service import INTENDED_USE, engine, questions_catalogue
-from backcare.service.diary import DiaryService, ingredient_name, warning_signs
+from backcare.service import engine, questions_catalogue
+from backcare.service.diary import DiaryService
 from backcare.service.entries import NUL, ActionIn, CheckInIn, EpisodeIn, IntakeIn, explain, nul_paths
 from backcare.store.repo import Diary
 
@@ -67,76 +66,18 @@ def export(service: DiaryService, fmt: Literal["json", "csv", "fhir", "fhir-r4"]
     return str(bundle(record, catalogue, engine().version, now, flavour).model_dump_json(indent=1))
 
 
-def _in_words(record: Record, jurisdiction: Jurisdiction) -> Record:
-    """Saved results were worded when they were saved; any shared wording left in them is put in
-    the country's words before a clinician reads it."""
-
-    def words(value: Any) -> Any:
-        if isinstance(value, str):
-            return localize(value, jurisdiction)
-        if isinstance(value, list):
-            return [words(v) for v in value]
-        if isinstance(value, dict):
-            return {k: words(v) for k, v in value.items()}
-        return value
-
-    saved = [replace(a, result=words(a.result)) for a in record.assessments]
-    return replace(record, assessments=saved)
-
-
-def _warning_signs_that_apply(record: Record) -> list[str]:
-    """The warning signs the latest saved check would ask (no pregnancy signs for a man, no
-    follow-ups to a sign that was absent), so the doctor's list of pertinent negatives stays short."""
-    signs = list(warning_signs())
-    if not record.assessments:
-        return signs
-    latest = record.assessments[-1]  # the same check the report shows
-    ck = engine()
-    try:
-        answers = validate_answers({k: v for k, v in latest.answers.items() if k in ck.questions}, ck.questions)
-    except InvalidAnswers:
-        return signs
-    applicable = {q.id for q in ck.applicable(ck.effective(answers))}
-    return [s for s in signs if s in applicable]
-
-
 def report_pdf(service: DiaryService, days: int = 180, now: datetime | None = None) -> bytes:
-    from backcare.export.chart import pain_chart
-    from backcare.export.pdf import ReportInput, build_report
+    """The doctor report (service/report.py builds it)."""
+    from backcare.service.report import report_pdf as build
 
-    now = now or datetime.now(UTC)
-    start = now - timedelta(days=days)
-    with service.diary() as d:
-        record = load_record(d, start, now + timedelta(days=1))
-        daily = d.daily_pain(start, now + timedelta(days=1))
-    red_flags = _warning_signs_that_apply(record)
-    country = service.jurisdiction
-    data = ReportInput(
-        record=_in_words(record, country),
-        questions={q["id"]: q for q in questions_catalogue(country)},
-        red_flag_ids=red_flags,
-        chart_png=pain_chart(
-            daily,
-            "png",
-            title=f"Worst pain each day, last {days} days",
-            window=(start.date(), now.date() + timedelta(days=1)),
-        ),
-        product_names={p.id: localize(p.name, country) for p in engine().kb.products.values()},
-        alerts=service.alerts(now),
-        generated_at=now,
-        intended_use="About this report: " + INTENDED_USE,
-        period_label=f"{start:%d %b %Y} to {now:%d %b %Y}",
-        ingredient_names={n: ingredient_name(n, country) for i in record.intakes for n, _ in i.contains},
-    )
-    return build_report(data)
+    return build(service, days, now)
 
 
 def chart(service: DiaryService, fmt: str, days: int = 180) -> bytes:
-    from backcare.export.chart import pain_chart
+    """The pain chart as SVG or PDF (service/report.py draws it)."""
+    from backcare.service.report import chart as draw
 
-    today = datetime.now(UTC).date()
-    window = (today - timedelta(days=days), today + timedelta(days=1))
-    return pain_chart(service.daily_pain(days), fmt, title=f"Worst pain each day, last {days} days", window=window)
+    return draw(service, fmt, days)
 
 
 # --- import -----------------------------------------------------------------------------------

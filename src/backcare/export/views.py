@@ -1,0 +1,69 @@
+"""The values the report and the chart are drawn from, already in words: plain data, so the
+service builds them without importing the PDF or drawing libraries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Point:
+    """One day of the chart: ``worst`` None is a gap; 0 with ``pain_free`` is a pain-free day."""
+
+    day: date
+    worst: int | None
+    pain_free: bool = False
+
+
+@dataclass(frozen=True)
+class Sign:
+    text: str
+    answer: str
+    """"Yes" or "Don't know (counts as yes)"."""
+
+
+@dataclass(frozen=True)
+class Alert:
+    level: str
+    emergency: bool
+    title: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class MedicineRow:
+    name: str
+    doses: str
+    days: int
+    most_in_a_day: str
+
+
+@dataclass(frozen=True)
+class ReportView:
+    generated: str
+    period: str
+    who: list[tuple[str, str]]
+    check_when: str | None
+    level: str | None
+    urgency: str | None
+    headline: str
+    incomplete: str
+    reasons: list[tuple[str, str]]
+    yes_signs: list[Sign]
+    risk_factors: list[str]
+    alerts: list[Alert]
+    pattern: list[str]
+    points: list[Point]
+    medicines: list[MedicineRow]
+    most_in_24h: str
+    before_check: str
+    helped: str
+    negatives: list[str]
+    causes: str
+    earlier_checks: list[tuple[str, str]]
+    episodes: list[list[str]]
+    episodes_total: int
+    flagged: list[bool]
+    """Per row of ``episodes``: a warning sign was logged with it (the row is tinted)."""
+    intended_use: str

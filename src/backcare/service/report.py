@@ -1,0 +1,347 @@
+"""The doctor report and the pain chart, as values in words: the PDF, the web page and the command
+line only lay them out.
+
+Page 1 answers what a doctor asks first (who, how urgent and why, which warning signs and risk
+factors), then what the diary shows; every count uses the person's own days (engine.days).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from backcare.domain import DONT_KNOW, Episode, Jurisdiction, Urgency, localize
+from backcare.engine.days import daily, episode_day, intake_day, local_day
+from backcare.engine.diary import clusters
+from backcare.export.records import Record, SavedAssessment
+from backcare.export.views import Alert, MedicineRow, Point, ReportView, Sign
+from backcare.service import INTENDED_USE, engine
+from backcare.service.check import answer_words
+from backcare.service.diary import DiaryService, ingredient_name, product_name, warning_signs
+from backcare.vocabulary import LOCATIONS, QUALITIES, SELF_CARE_ACTIONS, TRIGGERS
+
+RISK_SECTIONS = ("history", "inflammatory", "other")
+EPISODE_GAP_DAYS = 7
+"""Pain entries closer than this, with no pain-free day between, are one episode (as the diary's
+recurrence and persistence alerts group them)."""
+
+WORDS: dict[str, str] = {
+    **{w: w.replace("_", " ") for w in (*LOCATIONS, *QUALITIES, *TRIGGERS, *SELF_CARE_ACTIONS)},
+    "below_knee": "below the knee",
+    "both_legs": "both legs",
+    "saddle": "saddle area",
+    "dull_ache": "dull ache",
+    "cramp_spasm": "cramp or spasm",
+    "shooting_burning": "shooting or burning",
+    "waves": "comes in waves",
+    "bending_twisting": "bending or twisting",
+    "minor_fall": "a minor fall",
+    "nothing": "nothing in particular",
+    "rest_break": "a rest break",
+    "walk": "walking",
+    "physio": "physiotherapy",
+    "medicine": "medicine",
+    "rest": "rest",
+}
+
+
+def words(values: tuple[str, ...] | list[str]) -> str:
+    """Diary choices in words, never as stored ids."""
+    return ", ".join(WORDS.get(v, v.replace("_", " ")) for v in values)
+
+
+# --- the shared counts --------------------------------------------------------------------------
+
+
+def chart_points(episodes: list[Episode], record: Record, first: date, last: date) -> list[Point]:
+    days = daily(episodes, record.checkins, record.intakes, first, last)
+    return [Point(d.day, d.worst, d.pain_free) for d in days]
+
+
+def medicine_rows(record: Record, country: Jurisdiction) -> list[MedicineRow]:
+    """Per product: doses and units, the number of the person's days it was taken on, and the
+    most units in one of those days."""
+    by_product: dict[str, list[Any]] = {}
+    for i in sorted(record.intakes, key=lambda i: i.taken_at):
+        by_product.setdefault(i.product, []).append(i)
+    rows = []
+    for product, items in by_product.items():
+        per_day: Counter[date] = Counter()
+        for i in items:
+            per_day[intake_day(i)] += i.units
+        rows.append(
+            MedicineRow(
+                product_name(product, country),
+                f"{len(items)} ({sum(i.units for i in items):g} units)",
+                len(per_day),
+                f"{max(per_day.values()):g} units",
+            )
+        )
+    return rows
+
+
+def episodes_of(record: Record) -> list[list[Episode]]:
+    return clusters(record.episodes, record.checkins, EPISODE_GAP_DAYS)
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+@cache
+def _short_labels() -> dict[str, str]:
+    return {qid: text for step in engine().kb.steps.values() for qid, text in step.labels.items()}
+
+
+def _sign(qid: str, country: Jurisdiction) -> str:
+    ck = engine()
+    text = _short_labels().get(qid) or ck.questions[qid].text
+    return localize(text, country).rstrip("?.")
+
+
+def _in_words(value: Any, country: Jurisdiction) -> Any:
+    """Saved results were worded when they were saved; shared wording left in them is put in the
+    country's words before a clinician reads it."""
+    if isinstance(value, str):
+        return localize(value, country)
+    if isinstance(value, list):
+        return [_in_words(v, country) for v in value]
+    if isinstance(value, dict):
+        return {k: _in_words(v, country) for k, v in value.items()}
+    return value
+
+
+def _level_label(urgency: str, country: Jurisdiction) -> str:
+    level = engine().kb.levels.get(urgency)
+    return localize(level.label, country) if level else urgency.replace("_", " ")
+
+
+def _answered(answers: dict[str, Any], qid: str, country: Jurisdiction) -> str | None:
+    q = engine().questions.get(qid)
+    value = answers.get(qid)
+    if q is None or value is None:
+        return None
+    return answer_words(q, tuple(value) if isinstance(value, list) else value, country)
+
+
+def _applicable(a: SavedAssessment) -> set[str]:
+    """The questions the saved check would ask (no pregnancy signs for a man, no follow-up to a
+    sign that was absent), so the list of pertinent negatives stays short."""
+    from backcare.engine.answers import InvalidAnswers, validate_answers
+
+    ck = engine()
+    try:
+        answers = validate_answers({k: v for k, v in a.answers.items() if k in ck.questions}, ck.questions)
+    except InvalidAnswers:
+        return set(ck.questions)
+    return {q.id for q in ck.applicable(ck.effective(answers))}
+
+
+def _because(answers: dict[str, Any], country: Jurisdiction) -> str:
+    parts = []
+    for qid, value in answers.items():
+        if qid not in engine().questions:
+            continue
+        if value == "yes":
+            parts.append(_sign(qid, country))
+        elif value == DONT_KNOW:
+            parts.append(f"{_sign(qid, country)} (not sure)")
+        elif isinstance(value, str) and value.startswith("assumed"):
+            parts.append(f"{_sign(qid, country)} (not answered, taken as yes)")
+        else:
+            shown = _answered(answers, qid, country)
+            parts.append(f"{_sign(qid, country)}: {shown}")
+    return "; ".join(parts)
+
+
+def _check_part(a: SavedAssessment, country: Jurisdiction) -> dict[str, Any]:
+    ck = engine()
+    result = _in_words(a.result, country)
+    signs = [s for s in warning_signs() if s in _applicable(a)]
+    yes = [
+        Sign(_sign(s, country), "Yes" if a.answers.get(s) == "yes" else "Not sure (counts as yes)")
+        for s in signs
+        if a.answers.get(s) in ("yes", DONT_KNOW)
+    ]
+    negatives = [_sign(s, country) for s in signs if a.answers.get(s) == "no"]
+    risks = [
+        _sign(q.id, country)
+        for q in ck.order
+        if q.section in RISK_SECTIONS and q.kind == "yes_no" and a.answers.get(q.id) in ("yes", DONT_KNOW)
+    ]
+    surgery = a.answers.get("back_surgery")
+    if surgery not in (None, "never", "no"):
+        risks.append(f"Back operation: {_answered(a.answers, 'back_surgery', country)}")
+    top = [r for r in result.get("reasons", []) if r.get("urgency") == a.urgency] or result.get("reasons", [])[:3]
+    missing = result.get("missing") or []
+    return {
+        "level": _level_label(a.urgency, country),
+        "urgency": a.urgency,
+        "headline": result.get("headline", ""),
+        "incomplete": (
+            f"The check was not finished: {len(missing)} question(s) were not answered, and none was taken as no."
+            if a.status != "complete"
+            else ""
+        ),
+        "reasons": [(r["title"], _because(r.get("answers", {}), country)) for r in top[:4]],
+        "yes_signs": yes,
+        "negatives": negatives,
+        "risk_factors": risks,
+        "causes": ", ".join(c["name"] for c in result.get("possible_causes", [])[:4]),
+    }
+
+
+def _pattern(record: Record, points: list[Point], days: int) -> list[str]:
+    entries = sorted(record.episodes, key=lambda e: e.started_at)
+    if not entries:
+        return ["No pain entries logged in this period."]
+    spells = episodes_of(record)
+    scored = [p for p in points if p.worst is not None and not p.pain_free]
+    free = sum(1 for p in points if p.pain_free)
+    lines = [
+        f"{len(entries)} pain entries on {len(scored)} days in the last {days} days, "
+        f"grouped into {len(spells)} separate episode(s) (a new one after {EPISODE_GAP_DAYS} days "
+        "without pain entries or after a pain-free day).",
+        f"Pain: average {sum(e.pain for e in entries) / len(entries):.1f}, worst {max(e.pain for e in entries)}, "
+        f"latest {entries[-1].pain} (on {episode_day(entries[-1]):%d %b}); {free} pain-free days logged.",
+    ]
+    last_week = [p.worst for p in points[-7:] if p.worst is not None]
+    before = [p.worst for p in points[-14:-7] if p.worst is not None]
+    if last_week and before:
+        a, b = sum(last_week) / len(last_week), sum(before) / len(before)
+        trend = "higher" if a > b + 0.5 else "lower" if a < b - 0.5 else "about the same"
+        lines.append(f"Last 7 days: average daily worst {a:.1f}, {trend} than the 7 days before ({b:.1f}).")
+    where = Counter(x for e in entries for x in e.locations)
+    feel = Counter(x for e in entries for x in e.qualities)
+    trig = Counter(x for e in entries for x in e.triggers)
+    for label, counter in (("Where", where), ("How it feels", feel), ("Set off by", trig)):
+        if counter:
+            lines.append(f"{label}: " + ", ".join(f"{words([k])} ({n})" for k, n in counter.most_common(5)) + ".")
+    return lines
+
+
+def build_view(record: Record, alerts: list[Any], country: Jurisdiction, now: datetime, days: int) -> ReportView:
+    start = now - timedelta(days=days)
+    latest = record.assessments[-1] if record.assessments else None
+    part = _check_part(latest, country) if latest else {}
+    who: list[tuple[str, str]] = []
+    if latest:
+        for qid, label in (("age", "Age"), ("sex", "Sex")):
+            shown = _answered(latest.answers, qid, country)
+            who.append((label, shown if shown else "not given"))
+    tz = record.episodes[-1].tz if record.episodes else "UTC"
+    last_day = local_day(now, tz)
+    points = chart_points(record.episodes, record, local_day(start, tz), last_day)
+    helped = Counter(x for e in record.episodes for x in e.helped)
+    actions = Counter(a.action for a in record.actions)
+    minutes: Counter[str] = Counter()
+    for a in record.actions:
+        minutes[a.action] += a.minutes or 0
+    helped_text = ", ".join(f"{words([k])} ({n} entries)" for k, n in helped.most_common(6))
+    helped_line = f"What helped, in the diary: {helped_text}." if helped_text else "Nothing logged as helping."
+    did = ", ".join(
+        f"{words([k])} {n} times" + (f" ({minutes[k]} minutes)" if minutes[k] else "") for k, n in actions.most_common()
+    )
+    totals: dict[str, float] = {}  # per ingredient, the most in any 24 hours (all products)
+    for i in record.intakes:
+        for name, _ in i.contains:
+            window = [j for j in record.intakes if timedelta(0) <= i.taken_at - j.taken_at < timedelta(hours=24)]
+            total = sum(mg * j.units for j in window for n, mg in j.contains if n == name)
+            totals[name] = max(totals.get(name, 0.0), total)
+    shown_alerts = [
+        Alert(
+            _level_label(a.urgency.value, country),
+            a.urgency is Urgency.EMERGENCY_NOW,
+            localize(a.title, country),
+            localize(a.detail, country),
+        )
+        for a in alerts[:6]
+    ]
+    episodes = sorted(record.episodes, key=lambda e: e.started_at, reverse=True)
+    rows = [
+        [
+            _when(e),
+            str(e.pain),
+            words(e.locations),
+            words(e.triggers),
+            words(e.helped),
+            (", ".join(_sign(f, country) for f in e.red_flags if f in engine().questions) + " " + e.note).strip()[:140],
+        ]
+        for e in episodes
+    ]
+    earlier = [(f"{a.created_at:%d %b %Y}", _level_label(a.urgency, country)) for a in record.assessments[:-1]][::-1]
+    return ReportView(
+        generated=f"{now:%d %B %Y}",
+        period=f"{start:%d %b %Y} to {now:%d %b %Y}",
+        who=who,
+        check_when=f"{latest.created_at:%d %b %Y}" if latest else None,
+        level=part.get("level"),
+        urgency=part.get("urgency"),
+        headline=part.get("headline", ""),
+        incomplete=part.get("incomplete", ""),
+        reasons=part.get("reasons", []),
+        yes_signs=part.get("yes_signs", []),
+        risk_factors=part.get("risk_factors", []),
+        alerts=shown_alerts,
+        pattern=_pattern(record, points, days),
+        points=points,
+        medicines=medicine_rows(record, country),
+        most_in_24h=", ".join(f"{ingredient_name(n, country)} {mg:g} mg" for n, mg in sorted(totals.items())),
+        before_check=(_answered(latest.answers, "medicines_taken", country) or "not asked") if latest else "",
+        helped=helped_line + (f" Self-care done: {did}." if did else ""),
+        negatives=part.get("negatives", []),
+        causes=part.get("causes", ""),
+        earlier_checks=earlier,
+        episodes=rows,
+        episodes_total=len(rows),
+        flagged=[bool(e.red_flags) for e in episodes],
+        intended_use="About this report: " + INTENDED_USE,
+    )
+
+
+def _when(e: Episode) -> str:
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = e.started_at.astimezone(ZoneInfo(e.tz))
+    except (KeyError, ValueError):
+        moment = e.started_at
+    return f"{moment:%d %b %H:%M}"
+
+
+def load(service: DiaryService, days: int, now: datetime) -> Record:
+    from backcare.service.records import load_record
+
+    with service.diary() as d:
+        return load_record(d, now - timedelta(days=days), now + timedelta(days=1))
+
+
+def report_view(service: DiaryService, days: int = 180, now: datetime | None = None) -> ReportView:
+    now = now or datetime.now(UTC)
+    return build_view(load(service, days, now), service.alerts(now), service.jurisdiction, now, days)
+
+
+def report_pdf(service: DiaryService, days: int = 180, now: datetime | None = None) -> bytes:
+    from backcare.export.pdf import build_report
+
+    return build_report(report_view(service, days, now))
+
+
+def chart_view(service: DiaryService, days: int, now: datetime | None = None) -> list[Point]:
+    """The chart's days, from the first with data to today (the web's data table reads these)."""
+    from backcare.export.chart import fitted
+
+    now = now or datetime.now(UTC)
+    record = load(service, days, now)
+    tz = record.episodes[-1].tz if record.episodes else "UTC"
+    return fitted(chart_points(record.episodes, record, local_day(now - timedelta(days=days), tz), local_day(now, tz)))
+
+
+def chart(service: DiaryService, fmt: str, days: int = 180, now: datetime | None = None) -> bytes:
+    from backcare.export import chart as draw
+
+    points = chart_view(service, days, now)
+    if fmt == "pdf":
+        return draw.pdf(points)
+    return draw.svg(points, title=f"Worst pain each day, last {days} days")
