@@ -82,7 +82,7 @@ def test_a_warning_sign_logged_shows_the_emergency_at_once(run) -> None:  # type
         ),
         (("diary", "show", "zz"), "at least 4 characters"),
         (("report", "--out", "report.txt"), "use a .pdf file name"),
-        (("trends", "--out", "chart.gif"), "can be .png or .svg"),
+        (("trends", "--out", "chart.gif"), "can be .svg or .pdf"),
     ],
 )
 def test_bad_diary_input_is_explained_with_exit_2(run, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]

@@ -119,7 +119,7 @@ def add_records_parsers(sub: Any) -> None:
     trends.add_argument("--weeks", type=whole_number(1, 520, "weeks"), default=8)
     trends.add_argument("--months", type=whole_number(1, 120, "months"), default=6)
     trends.add_argument(
-        "--out", metavar="FILE.png|FILE.svg", help="the pain chart; - writes it (SVG) to standard output"
+        "--out", metavar="FILE.svg|FILE.pdf", help="the pain chart; - writes it (SVG) to standard output"
     )
     report = sub.add_parser("report", help="the PDF summary for your doctor")
     report.add_argument("--out", metavar="FILE.pdf", required=True, help="the PDF file, or - for standard output")

@@ -323,8 +323,8 @@ def _chart_out(args: argparse.Namespace, svc: Any) -> int:
     from backcare.service.records import chart
 
     fmt = "svg" if args.out == "-" else Path(args.out).suffix.lower().lstrip(".")
-    if fmt not in ("png", "svg"):
-        err(f"{args.out}: the chart can be .png or .svg")
+    if fmt not in ("svg", "pdf"):
+        err(f"{args.out}: the chart can be .svg or .pdf")
         return EXIT_USAGE
     if not write_out(args.out, chart(svc, fmt, days=max(args.weeks * 7, args.months * 31))):
         make_console().print(f"Chart written to {args.out}")

@@ -83,16 +83,17 @@ def drawing(points: list[Point], size: Size = PHONE) -> Drawing:
     plot.width = size.width - plot.x - size.font
     plot.height = size.height - plot.y - legend - 4
     free = [(i, 0) for i, p in enumerate(shown) if p.pain_free]
-    plot.data = [*lines, free or [(0, 0)]]
+    plot.data = [*lines, free] if free else lines
     for n in range(len(lines)):
         plot.lines[n].strokeColor = PAIN
         plot.lines[n].strokeWidth = 2
         plot.lines[n].symbol = makeMarker("FilledCircle", size=size.font * 0.45, fillColor=PAIN, strokeColor=PAIN)
-    extra = plot.lines[len(lines)]
-    extra.strokeColor = None
-    extra.strokeWidth = 0
-    marker = "FilledDiamond" if free else "None"
-    extra.symbol = makeMarker(marker, size=size.font * 0.75, fillColor=NO_PAIN, strokeColor=NO_PAIN)
+    if free:  # pain-free days: markers at 0, no line
+        plot.lines[len(lines)].strokeColor = None
+        plot.lines[len(lines)].strokeWidth = 0
+        plot.lines[len(lines)].symbol = makeMarker(
+            "FilledDiamond", size=size.font * 0.75, fillColor=NO_PAIN, strokeColor=NO_PAIN
+        )
     last = max(len(shown) - 1, 1)
     xa = plot.xValueAxis
     xa.valueMin, xa.valueMax = -0.5, last + 0.5

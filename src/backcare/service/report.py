@@ -345,3 +345,13 @@ def chart(service: DiaryService, fmt: str, days: int = 180, now: datetime | None
     if fmt == "pdf":
         return draw.pdf(points)
     return draw.svg(points, title=f"Worst pain each day, last {days} days")
+
+
+def chart_table(service: DiaryService, days: int, now: datetime | None = None) -> list[dict[str, str]]:
+    """The chart's figures as rows for a table beside it (screen readers, and anyone who would
+    rather read numbers): one row per day with a score, newest first."""
+    return [
+        {"day": f"{p.day:%a %d %b}", "worst": "no pain" if p.pain_free else f"{p.worst} out of 10"}
+        for p in reversed(chart_view(service, days, now))
+        if p.worst is not None
+    ]

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from backcare.domain import LOCATIONS, QUALITIES, SELF_CARE_ACTIONS, TRIGGERS, Episode, Jurisdiction
 from backcare.service.diary import Ambiguous, DiaryService, NotFound, describe, products_for
 from backcare.service.entries import InvalidEntry, local_zone_name, valid_zone
+from backcare.service.report import chart_table
 from backcare.web.context import diary_for, render
 from backcare.web.csrf import check_form_token
 from backcare.web.limits import IMPORT_LIMIT
@@ -27,6 +28,7 @@ EXPORTS = {
     "fhir": ("application/fhir+json", "fhir.json"),
     "fhir-r4": ("application/fhir+json", "fhir-r4.json"),
 }
+CHART_DAYS = {"weeks": 8 * 7, "months": 183}
 
 
 def _describe(entry: Any, jurisdiction: Jurisdiction) -> dict[str, Any]:
@@ -88,6 +90,7 @@ def _page(
             "helped_options": (*SELF_CARE_ACTIONS, "medicine", "rest"),
             "trends": trends,
             "chart_range": chart_range if chart_range in ("weeks", "months") else "weeks",
+            "chart_days": chart_table(svc, CHART_DAYS.get(chart_range, CHART_DAYS["weeks"])),
         },
         status=status,
     )
@@ -230,7 +233,7 @@ def diary_delete(request: Request, entry_id: str) -> Response:
 def diary_chart(request: Request, range: str = "weeks") -> Response:
     from backcare.service.records import chart
 
-    days = 8 * 7 if range != "months" else 183
+    days = CHART_DAYS.get(range, CHART_DAYS["weeks"])
     return Response(
         chart(diary_for(request), "svg", days=days), media_type="image/svg+xml", headers={"cache-control": "no-store"}
     )
