@@ -22,8 +22,8 @@ from backcare.domain import (
     localize,
 )
 from backcare.engine.assess import assess
-from backcare.engine.days import episode_day, local_day
 from backcare.engine.compiled import CompiledKnowledge
+from backcare.engine.days import episode_day, local_day
 from backcare.engine.diary_medicines import (
     MEDICINE_PERIOD,
     WINDOW,

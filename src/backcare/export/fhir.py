@@ -96,10 +96,12 @@ def condition(a: SavedAssessment, patient_ref: str) -> dict[str, Any] | None:
     if not causes:
         return None
     top = causes[0]
-    codings = [{"system": ICD10CM, "code": c, "display": top["name"]} for c in top.get("icd10cm", [])]
-    codings += [{"system": ICD10, "code": c} for c in top.get("icd10_who", [])]
-    if top.get("snomed"):
-        codings.append({"system": SNOMED, "code": top["snomed"]})
+    # One coding per code system: the cause's first (main) code. Two codes of one system in one
+    # CodeableConcept claim they mean the same thing, which M62.830 and M54.50 do not.
+    codings = []
+    for system, codes in ((ICD10CM, top.get("icd10cm")), (ICD10, top.get("icd10_who")), (SNOMED, [top.get("snomed")])):
+        if codes and codes[0]:
+            codings.append({"system": system, "code": codes[0], "display": top["name"]})
     return {
         "resourceType": "Condition",
         "clinicalStatus": {"coding": [{"system": CONDITION_CLINICAL, "code": "active"}]},
@@ -128,6 +130,21 @@ def pain_observation(episode: Any, patient_ref: str) -> dict[str, Any]:
     return obs
 
 
+def warning_sign_observation(episode: Any, sign: str, words: str, patient_ref: str) -> dict[str, Any]:
+    """A warning sign logged in the diary: present, when the episode was logged. Coded only in
+    words (``code.text``): backcare holds no verified code for these symptoms."""
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey"}]}],
+        "code": {"text": words},
+        "subject": {"reference": patient_ref},
+        "effectiveDateTime": episode.started_at.isoformat(),
+        "valueBoolean": True,
+        "note": [{"text": "Logged in the backcare diary as present."}],
+    }
+
+
 def medication_statement(intake: Any, patient_ref: str, flavour: Flavour) -> dict[str, Any]:
     dose = f"{intake.units:g} × {intake.product}"
     if intake.contains:
@@ -152,9 +169,11 @@ def bundle(
     exported_at: datetime,
     flavour: Flavour = "r4",
     patient_name: str | None = None,
+    sign_words: dict[str, str] | None = None,
 ) -> Any:
     """Patient (minimal, no identifiers), the Questionnaire, and one resource per assessment,
-    pain score, medicine intake and possible cause; every resource validated as it is built."""
+    pain score, warning sign logged in the diary (``sign_words`` names them), medicine intake
+    and possible cause; every resource validated as it is built."""
     patient_ref = _urn("patient", "self")
     patient: dict[str, Any] = {"resourceType": "Patient", "active": True}
     if patient_name:
@@ -169,6 +188,12 @@ def bundle(
         if cond is not None:
             resources.append((_urn("condition", a.id), cond))
     resources += [(_urn("obs", e.id), pain_observation(e, patient_ref)) for e in record.episodes]
+    words = sign_words or {}
+    resources += [
+        (_urn("sign", f"{e.id}:{sign}"), warning_sign_observation(e, sign, words.get(sign, sign), patient_ref))
+        for e in record.episodes
+        for sign in e.red_flags
+    ]
     resources += [(_urn("med", i.id), medication_statement(i, patient_ref, flavour)) for i in record.intakes]
     entries = [
         {"fullUrl": url, "resource": model(data["resourceType"], flavour).model_validate(data)}

@@ -122,6 +122,9 @@ def _page_one(s: _Story, v: ReportView) -> None:
             s.para("None: every warning sign asked was answered no (listed below).")
         s.h("Risk factors")
         s.para("; ".join(v.risk_factors) + "." if v.risk_factors else "None reported.")
+        if v.history:
+            s.h("The pain, as told at the check")
+            s.para(". ".join(v.history) + ".")
     if v.alerts:
         s.h("What the diary shows now")
         rows = [[s.p(a.level, "yes"), s.p(f"{a.title}. {a.detail}", "cell")] for a in v.alerts]

@@ -51,6 +51,7 @@ class ReportView:
     incomplete: str
     reasons: list[tuple[str, str]]
     yes_signs: list[Sign]
+    history: list[str]
     risk_factors: list[str]
     alerts: list[Alert]
     pattern: list[str]

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from backcare.domain import CheckIn, DiaryAlert, Episode, Jurisdiction, MedicineIntake, SelfCareAction, localize
+from backcare.engine.days import daily, episode_day
 from backcare.engine.diary import MEDICINE_PERIOD, WINDOW, diary_alerts, local_day
 from backcare.engine.diary import ingredient_name as ingredient_name
 from backcare.service import engine
@@ -323,9 +324,19 @@ class DiaryService:
         return {"weeks": summarise(week_starts, "week"), "months": summarise(month_starts, "month")}
 
     def daily_pain(self, days: int = 90, now: datetime | None = None) -> list[tuple[str, int, float, int]]:
+        """(day, worst, mean, entries) for each of the person's own days with pain entries."""
         now = now or datetime.now(UTC)
+        start = now - timedelta(days=days)
         with self.diary() as d:
-            return d.daily_pain(now - timedelta(days=days), now + timedelta(days=1))
+            episodes = d.episodes(start, now + timedelta(days=1))
+        if not episodes:
+            return []
+        first, last = min(map(episode_day, episodes)), max(map(episode_day, episodes))
+        return [
+            (x.day.isoformat(), x.worst, x.mean, x.entries)
+            for x in daily(episodes, [], [], first, last)
+            if x.entries and x.worst is not None and x.mean is not None
+        ]
 
 
 WARNING_SECTIONS = ("emergency", "red_flags", "nerves", "organs")

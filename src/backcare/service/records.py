@@ -60,10 +60,12 @@ def export(service: DiaryService, fmt: Literal["json", "csv", "fhir", "fhir-r4"]
 
         return to_csv(record)
     from backcare.export.fhir import bundle
+    from backcare.service.report import sign_words
 
     flavour: Literal["r4", "default"] = "r4" if fmt == "fhir-r4" else "default"
     catalogue = questions_catalogue(service.jurisdiction)
-    return str(bundle(record, catalogue, engine().version, now, flavour).model_dump_json(indent=1))
+    signs = sign_words(service.jurisdiction)
+    return str(bundle(record, catalogue, engine().version, now, flavour, sign_words=signs).model_dump_json(indent=1))
 
 
 def report_pdf(service: DiaryService, days: int = 180, now: datetime | None = None) -> bytes:

@@ -23,9 +23,20 @@ from backcare.service.diary import DiaryService, ingredient_name, product_name, 
 from backcare.vocabulary import LOCATIONS, QUALITIES, SELF_CARE_ACTIONS, TRIGGERS
 
 RISK_SECTIONS = ("history", "inflammatory", "other")
-EPISODE_GAP_DAYS = 7
-"""Pain entries closer than this, with no pain-free day between, are one episode (as the diary's
-recurrence and persistence alerts group them)."""
+HISTORY = (
+    ("duration", "How long"),
+    ("onset", "Start"),
+    ("pain_location", "Where"),
+    ("pain_side", "Side"),
+    ("pain_spread", "Spreads to"),
+    ("pain_quality", "Feels like"),
+    ("trigger", "Set off by"),
+    ("pain_trend", "Since it started"),
+    ("severity", "Severity (0 to 10)"),
+    ("daily_activities", "Stops usual activities"),
+    ("previous_episodes", "Before"),
+)
+"""The pain as the person told it at the check, in the order a doctor takes the history."""
 
 WORDS: dict[str, str] = {
     **{w: w.replace("_", " ") for w in (*LOCATIONS, *QUALITIES, *TRIGGERS, *SELF_CARE_ACTIONS)},
@@ -82,8 +93,15 @@ def medicine_rows(record: Record, country: Jurisdiction) -> list[MedicineRow]:
     return rows
 
 
+def episode_gap_days() -> float:
+    """Pain entries closer than this, with no pain-free day between, are one episode: the gap
+    the diary's recurrence alert groups them by, so the report counts what the alert counts."""
+    gaps = [r.params.get("gap_days", 7) for r in engine().kb.diary_rules.values() if r.kind == "recurrence"]
+    return float(gaps[0]) if gaps else 7.0
+
+
 def episodes_of(record: Record) -> list[list[Episode]]:
-    return clusters(record.episodes, record.checkins, EPISODE_GAP_DAYS)
+    return clusters(record.episodes, record.checkins, episode_gap_days())
 
 
 # --- the report ---------------------------------------------------------------------------------
@@ -98,6 +116,11 @@ def _sign(qid: str, country: Jurisdiction) -> str:
     ck = engine()
     text = _short_labels().get(qid) or ck.questions[qid].text
     return localize(text, country).rstrip("?.")
+
+
+def sign_words(country: Jurisdiction) -> dict[str, str]:
+    """Every warning sign a person can log, in words (the FHIR export names them so)."""
+    return {qid: _sign(qid, country) for qid in warning_signs()}
 
 
 def _in_words(value: Any, country: Jurisdiction) -> Any:
@@ -173,6 +196,11 @@ def _check_part(a: SavedAssessment, country: Jurisdiction) -> dict[str, Any]:
     surgery = a.answers.get("back_surgery")
     if surgery not in (None, "never", "no"):
         risks.append(f"Back operation: {_answered(a.answers, 'back_surgery', country)}")
+    story = [
+        f"{label}: {shown}"
+        for qid, label in HISTORY
+        if (shown := _answered(a.answers, qid, country)) and shown != "Don't know"
+    ]
     top = [r for r in result.get("reasons", []) if r.get("urgency") == a.urgency] or result.get("reasons", [])[:3]
     missing = result.get("missing") or []
     return {
@@ -186,6 +214,7 @@ def _check_part(a: SavedAssessment, country: Jurisdiction) -> dict[str, Any]:
         ),
         "reasons": [(r["title"], _because(r.get("answers", {}), country)) for r in top[:4]],
         "yes_signs": yes,
+        "history": story,
         "negatives": negatives,
         "risk_factors": risks,
         "causes": ", ".join(c["name"] for c in result.get("possible_causes", [])[:4]),
@@ -201,7 +230,7 @@ def _pattern(record: Record, points: list[Point], days: int) -> list[str]:
     free = sum(1 for p in points if p.pain_free)
     lines = [
         f"{len(entries)} pain entries on {len(scored)} days in the last {days} days, "
-        f"grouped into {len(spells)} separate episode(s) (a new one after {EPISODE_GAP_DAYS} days "
+        f"grouped into {len(spells)} separate episode(s) (a new one after {episode_gap_days():g} days "
         "without pain entries or after a pain-free day).",
         f"Pain: average {sum(e.pain for e in entries) / len(entries):.1f}, worst {max(e.pain for e in entries)}, "
         f"latest {entries[-1].pain} (on {episode_day(entries[-1]):%d %b}); {free} pain-free days logged.",
@@ -282,6 +311,7 @@ def build_view(record: Record, alerts: list[Any], country: Jurisdiction, now: da
         incomplete=part.get("incomplete", ""),
         reasons=part.get("reasons", []),
         yes_signs=part.get("yes_signs", []),
+        history=part.get("history", []),
         risk_factors=part.get("risk_factors", []),
         alerts=shown_alerts,
         pattern=_pattern(record, points, days),

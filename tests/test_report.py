@@ -1,0 +1,191 @@
+"""The doctor report as a doctor reads it: page 1 says who, the result, the warning signs answered
+yes and the risk factors; at most two pages; the country's words; and the report, the trends and
+the alerts count the same days and episodes."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from backcare import service
+from backcare.domain import Jurisdiction
+from backcare.engine.diary import clusters
+from backcare.service.diary import DiaryService
+from backcare.service.records import report_pdf
+from backcare.service.report import chart_view, episode_gap_days, report_view
+from backcare.store.repo import Store
+from tests.conftest import complete
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+UK_WORDS = re.compile(r"999|A&E|\bGP\b|NHS|paracetamol", re.IGNORECASE)
+US_WORDS = re.compile(r"911|acetaminophen|urgent care|primary care", re.IGNORECASE)
+CASES: dict[str, dict[str, Any]] = {
+    "self-care": {},
+    "same-day": {"fever": "yes", "age": 62.0, "cancer_history": "yes", "steroids_long_term": "yes"},
+    "emergency": {"saddle_numbness": "yes", "bladder_control": "yes", "age": 47.0, "sex": "female"},
+}
+
+
+def save_check(diary: DiaryService, **changes: Any) -> None:
+    answers = complete(service.engine(), **changes)
+    result = service.result_json(service.assess_answers(dict(answers), diary.jurisdiction))
+    diary.save_assessment({k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}, result)
+
+
+def history(diary: DiaryService, case: str, entries: int = 11) -> None:
+    """A person's month: an older ordinary check, the latest check for ``case``, pain entries,
+    medicines, heat and pain-free days (an emergency history also logs a warning sign)."""
+    save_check(diary)
+    save_check(diary, **CASES[case])
+    tz = "Europe/London" if diary.jurisdiction is Jurisdiction.UK else "America/Chicago"
+    for n in range(entries):
+        diary.log_episode(
+            pain=3 + n % 6,
+            started_at=NOW - timedelta(days=1 + 2 * n, hours=3),
+            locations=["lower", "left"],
+            qualities=["cramp_spasm"],
+            triggers=["bending_twisting"],
+            helped=["heat", "walk"],
+            tz=tz,
+        )
+    if case == "emergency":
+        diary.log_episode(pain=8, started_at=NOW - timedelta(hours=2), red_flags=["saddle_numbness"], tz=tz)
+    products = [p.id for p in service.engine().kb.products.values() if diary.jurisdiction in p.jurisdictions]
+    for d in (12, 11, 2):
+        diary.log_intake(products[0], 2, taken_at=NOW - timedelta(days=d, hours=2), tz=tz)
+    diary.log_action("heat", 15, done_at=NOW - timedelta(days=11), tz=tz)
+    diary.check_in((NOW - timedelta(days=4)).date(), pain_free=True)
+
+
+def pages(pdf: bytes) -> list[str]:
+    from pypdf import PdfReader
+
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+@pytest.fixture
+def local_diary(tmp_path: Any) -> Any:
+    """A SQLite diary per country (the PostgreSQL runs are covered by test_records)."""
+    stores = []
+
+    def make(country: Jurisdiction) -> DiaryService:
+        store = Store(f"sqlite:///{tmp_path / f'{country.value}-{len(stores)}.db'}")
+        stores.append(store)
+        return DiaryService(store, country)
+
+    yield make
+    for store in stores:
+        store.close()
+
+
+@pytest.mark.parametrize("country", [Jurisdiction.UK, Jurisdiction.US])
+@pytest.mark.parametrize("case", list(CASES))
+def test_page_one_says_who_the_result_and_the_yes_answers_within_two_pages(
+    local_diary: Any, case: str, country: Jurisdiction
+) -> None:
+    diary = local_diary(country)
+    history(diary, case)
+    text = pages(report_pdf(diary))
+    assert 1 <= len(text) <= 2
+    first = text[0]
+    age = int(complete(service.engine(), **CASES[case])["age"])  # type: ignore[call-overload]
+    sex = {"male": "Male", "female": "Female"}[str(complete(service.engine(), **CASES[case])["sex"])]
+    assert f"Age: {age} years" in first and f"Sex: {sex}" in first
+    level = service.engine().kb.levels[
+        {"self-care": "self_care", "same-day": "same_day", "emergency": "emergency_now"}[case]
+    ]
+    assert f"Result: {level.label}" in first
+    assert "Warning signs answered yes" in first and "Risk factors" in first
+    if case == "emergency":
+        assert re.search(r"Numbness or pins and needles between your inner thighs.*? Yes", first)
+        assert "What the diary shows now Emergency" in first  # the logged warning sign, on page 1
+    if case == "same-day":
+        assert "I have had cancer" in first.split("Risk factors")[1]
+    everything = " ".join(text)
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", everything), "an internal id is shown"
+    wrong = UK_WORDS if country is Jurisdiction.US else US_WORDS
+    assert not wrong.search(everything), wrong.search(everything)
+
+
+def test_yes_answers_are_tinted_rows_with_a_marker_not_only_bold(local_diary: Any) -> None:
+    from reportlab.lib.rl_accel import fp_str
+
+    from backcare.export.pdf import YES_MARK, YES_TINT
+
+    diary = local_diary(Jurisdiction.UK)
+    history(diary, "emergency")
+    view = report_view(diary)
+    assert [s.answer for s in view.yes_signs] == ["Yes", "Yes"]
+    pdf = report_pdf(diary)
+    # The tint and the marker's fill are drawn on page 1 as filled rectangles in these colours.
+    from pypdf import PdfReader
+
+    content = PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data().decode("latin-1")  # type: ignore[union-attr]
+    for color in (YES_TINT, YES_MARK):
+        rgb = fp_str(color.red, color.green, color.blue) + " rg"
+        assert rgb in content, rgb
+
+
+def test_a_long_diary_still_fits_on_two_pages_with_the_latest_entries(local_diary: Any) -> None:
+    diary = local_diary(Jurisdiction.UK)
+    history(diary, "same-day", entries=80)
+    text = pages(report_pdf(diary))
+    assert len(text) <= 2
+    assert re.search(r"Pain entries \(80 logged, latest \d+ shown\)", " ".join(text))
+
+
+def test_earlier_checks_are_listed_by_date_and_result(local_diary: Any) -> None:
+    diary = local_diary(Jurisdiction.UK)
+    history(diary, "emergency")
+    view = report_view(diary)
+    assert view.earlier_checks == [(f"{NOW:%d %b %Y}", "Self-care")]
+    assert "Earlier checks" in " ".join(pages(report_pdf(diary)))
+
+
+def test_without_a_saved_check_the_report_says_so(local_diary: Any) -> None:
+    diary = local_diary(Jurisdiction.UK)
+    diary.log_episode(pain=4, started_at=NOW - timedelta(days=1), tz="Europe/London")
+    first = pages(report_pdf(diary))[0]
+    assert "No check has been saved yet" in first and "1 pain entries" in first
+
+
+# --- one way of counting ------------------------------------------------------------------------
+
+
+def test_trends_alerts_report_and_chart_count_the_same_local_days_around_midnight(local_diary: Any) -> None:
+    """In Auckland (UTC+13 in summer) 00:30 and 23:30 are one local day but two UTC dates, and a
+    pain-free day between 23:30 and 00:30 two days later separates two episodes only by local days."""
+    diary = local_diary(Jurisdiction.UK)
+    tz = "Pacific/Auckland"
+    from zoneinfo import ZoneInfo
+
+    base = (NOW - timedelta(days=10)).astimezone(ZoneInfo(tz)).replace(hour=0, minute=30, second=0)
+    day = base.date()
+    # One local day, two UTC dates: two doses and two pain entries.
+    for at in (base, base.replace(hour=23, minute=30)):
+        assert at.astimezone(UTC).date() != day or at.hour == 23
+        diary.log_intake("ibuprofen-200", 1, taken_at=at, tz=tz)
+        diary.log_episode(pain=5, started_at=at, tz=tz)
+    # Three episodes separated by pain-free local days, each across midnight in UTC terms.
+    for k in (1, 3):
+        diary.check_in(day + timedelta(days=k), pain_free=True)
+        diary.log_episode(pain=6, started_at=base + timedelta(days=k + 1), tz=tz)
+    view = report_view(diary)
+    assert [m.days for m in view.medicines] == [1]
+    trends = diary.trends(weeks=4, months=1)
+    assert sum(p.medicine_days for p in trends["weeks"]) == 1
+    points = {p.day: p for p in chart_view(diary, 30)}
+    assert points[day].worst == 5 and points[day + timedelta(days=1)].worst == 0
+    assert [d for d, _, _, n in diary.daily_pain(30) if n == 2] == [day.isoformat()]
+    with diary.diary() as d:
+        episodes = d.episodes(NOW - timedelta(days=30), NOW + timedelta(days=1))
+        checkins = d.checkins((NOW - timedelta(days=30)).date(), NOW.date() + timedelta(days=1))
+    spells = clusters(episodes, checkins, episode_gap_days())
+    assert len(spells) == 3
+    assert "grouped into 3 separate episode(s)" in " ".join(view.pattern)
+    recurrence = [a for a in diary.alerts() if a.rule_id == "diary-recurring-episodes"]
+    assert recurrence and recurrence[0].detail.startswith("3 separate episodes")
