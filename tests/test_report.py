@@ -21,6 +21,7 @@ from backcare.store.repo import Store
 from tests.conftest import complete
 
 NOW = datetime.now(UTC).replace(microsecond=0)
+LEVEL_OF = {"self-care": "self_care", "same-day": "same_day", "emergency": "emergency_now"}
 UK_WORDS = re.compile(r"999|A&E|\bGP\b|NHS|paracetamol", re.IGNORECASE)
 US_WORDS = re.compile(r"911|acetaminophen|urgent care|primary care", re.IGNORECASE)
 CASES: dict[str, dict[str, Any]] = {
