@@ -5,8 +5,11 @@ the alerts count the same days and episodes."""
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +24,7 @@ from backcare.store.repo import Store
 from tests.conftest import complete
 
 NOW = datetime.now(UTC).replace(microsecond=0)
+SHOTS = Path(os.environ["BACKCARE_SCREENSHOTS"]) if os.environ.get("BACKCARE_SCREENSHOTS") else None
 LEVEL_OF = {"self-care": "self_care", "same-day": "same_day", "emergency": "emergency_now"}
 UK_WORDS = re.compile(r"999|A&E|\bGP\b|NHS|paracetamol", re.IGNORECASE)
 US_WORDS = re.compile(r"911|acetaminophen|urgent care|primary care", re.IGNORECASE)
@@ -90,8 +94,14 @@ def test_page_one_says_who_the_result_and_the_yes_answers_within_two_pages(
 ) -> None:
     diary = local_diary(country)
     history(diary, case)
-    text = pages(report_pdf(diary))
+    pdf = report_pdf(diary)
+    text = pages(pdf)
     assert 1 <= len(text) <= 2
+    if SHOTS:  # every page as a picture, to read as a doctor would (docs/screenshots/report-*.png)
+        source = SHOTS / f"report-{case}-{country.value}.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", "60", "-png", str(source), str(source.with_suffix(""))], check=True)
+        source.unlink()
     first = text[0]
     age = int(complete(service.engine(), **CASES[case])["age"])  # type: ignore[call-overload]
     sex = {"male": "Male", "female": "Female"}[str(complete(service.engine(), **CASES[case])["sex"])]

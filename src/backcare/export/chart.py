@@ -118,11 +118,13 @@ def drawing(points: list[Point], size: Size = PHONE) -> Drawing:
     y = size.height - size.font
     # Legend markers are shapes, not characters: the PDF's built-in fonts have no bullet glyphs.
     d.add(_marker("FilledCircle", plot.x + size.font * 0.3, y + size.font * 0.35, size.font * 0.6, PAIN))
-    d.add(String(plot.x + size.font, y, "worst pain that day (0 to 10)", fontSize=size.font, fillColor=INK))
+    d.add(String(plot.x + size.font, y, "worst pain that day", fontSize=size.font, fillColor=INK))
     if free:
-        right = size.width - 4
-        d.add(String(right, y, "no pain", fontSize=size.font, fillColor=INK, textAnchor="end"))
-        d.add(_marker("FilledDiamond", right - size.font * 4.2, y + size.font * 0.35, size.font * 0.8, NO_PAIN))
+        # Left-aligned from the middle: browsers draw the SVG text in a wider font than the
+        # Helvetica metrics reportlab places it by, so nothing is aligned to the right edge.
+        x = size.width * 0.64
+        d.add(_marker("FilledDiamond", x, y + size.font * 0.35, size.font * 0.8, NO_PAIN))
+        d.add(String(x + size.font * 0.7, y, "no pain", fontSize=size.font, fillColor=INK))
     return d
 
 
