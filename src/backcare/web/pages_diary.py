@@ -241,8 +241,8 @@ def diary_chart(request: Request, range: str = "weeks") -> Response:
 
 @router.get("/report", response_class=HTMLResponse)
 def report_page(request: Request, notice: str = "") -> HTMLResponse:
-    diary_for(request)
-    return render(request, "report.html", {"errors": [], "notice": notice})
+    svc = diary_for(request)
+    return render(request, "report.html", {"errors": [], "notice": notice, "has_check": bool(svc.saved_assessments())})
 
 
 @router.api_route("/report.pdf", methods=["GET", "HEAD"])
