@@ -297,7 +297,7 @@ def _trends(args: argparse.Namespace, svc: Any) -> int:
     for key, title in (("weeks", "Weekly"), ("months", "Monthly")):
         table = Table(
             title,
-            "episodes",
+            "pain entries",
             "average pain",
             "worst",
             "pain-free days",
