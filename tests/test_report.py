@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backcare import service
 from backcare.domain import Jurisdiction
@@ -200,3 +202,32 @@ def test_trends_alerts_report_and_chart_count_the_same_local_days_around_midnigh
     assert "grouped into 3 separate episode(s)" in " ".join(view.pattern)
     recurrence = [a for a in diary.alerts() if a.rule_id == "diary-recurring-episodes"]
     assert recurrence and recurrence[0].detail.startswith("3 separate episodes")
+
+
+ZONES = ["UTC", "Europe/London", "America/Los_Angeles", "Pacific/Auckland", "Asia/Kolkata"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 60 * 24 * 20), st.sampled_from(ZONES), st.integers(0, 10)), min_size=1, max_size=30
+    )
+)
+def test_every_pain_entry_counts_once_on_its_own_local_day(entries: list[tuple[int, str, int]]) -> None:
+    from zoneinfo import ZoneInfo
+
+    from backcare.domain import Episode
+    from backcare.engine.days import daily
+
+    start = datetime(2026, 3, 1, tzinfo=UTC)  # spans the spring clock change in Europe and the US
+    episodes = [
+        Episode(id=str(n), started_at=start + timedelta(minutes=m), tz=tz, pain=pain)
+        for n, (m, tz, pain) in enumerate(entries)
+    ]
+    local = [e.started_at.astimezone(ZoneInfo(e.tz)).date() for e in episodes]
+    days = daily(episodes, [], [], min(local), max(local))
+    assert [d.day for d in days] == [min(local) + timedelta(days=i) for i in range(len(days))]
+    assert sum(d.entries for d in days) == len(episodes)
+    for d in days:
+        pains = [e.pain for e, day in zip(episodes, local, strict=True) if day == d.day]
+        assert d.worst == (max(pains) if pains else None)
