@@ -18,7 +18,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
-from backcare.export.views import Point
+from backcare.export.views import Point, fitted
 
 PAIN = colors.HexColor("#1f5f99")
 NO_PAIN = colors.HexColor("#1b7a3a")
@@ -38,13 +38,6 @@ class Size:
 
 PHONE = Size(360, 230, 12, 4)
 PAGE = Size(510, 165, 9, 7)
-
-
-def fitted(points: list[Point]) -> list[Point]:
-    """The days from the first with data to the last day of the period: a few entries are not
-    squeezed into one corner of a six-month axis."""
-    first = next((i for i, p in enumerate(points) if p.worst is not None), None)
-    return [] if first is None else points[first:]
 
 
 def runs(points: list[Point]) -> list[list[tuple[int, int]]]:

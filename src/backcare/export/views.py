@@ -16,6 +16,13 @@ class Point:
     pain_free: bool = False
 
 
+def fitted(points: list[Point]) -> list[Point]:
+    """The days from the first with data to the last day of the period: a few entries are not
+    squeezed into one corner of a six-month axis."""
+    first = next((i for i, p in enumerate(points) if p.worst is not None), None)
+    return [] if first is None else points[first:]
+
+
 @dataclass(frozen=True)
 class Sign:
     text: str

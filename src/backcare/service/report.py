@@ -16,7 +16,7 @@ from backcare.domain import DONT_KNOW, Episode, Jurisdiction, Urgency, localize
 from backcare.engine.days import daily, episode_day, intake_day, local_day
 from backcare.engine.diary import clusters
 from backcare.export.records import Record, SavedAssessment
-from backcare.export.views import Alert, MedicineRow, Point, ReportView, Sign
+from backcare.export.views import Alert, MedicineRow, Point, ReportView, Sign, fitted
 from backcare.service import INTENDED_USE, engine
 from backcare.service.check import answer_words
 from backcare.service.diary import DiaryService, ingredient_name, product_name, warning_signs
@@ -360,8 +360,6 @@ def report_pdf(service: DiaryService, days: int = 180, now: datetime | None = No
 
 def chart_view(service: DiaryService, days: int, now: datetime | None = None) -> list[Point]:
     """The chart's days, from the first with data to today (the web's data table reads these)."""
-    from backcare.export.chart import fitted
-
     now = now or datetime.now(UTC)
     record = load(service, days, now)
     tz = record.episodes[-1].tz if record.episodes else "UTC"
