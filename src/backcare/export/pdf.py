@@ -177,7 +177,11 @@ def _diary(s: _Story, v: ReportView, episodes: int) -> None:
             ("GRID", (0, 0), (-1, -1), 0.3, GRID),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
         ]
-        style += [("BACKGROUND", (0, i + 1), (-1, i + 1), YES_TINT) for i, i_ in enumerate(v.flagged[:episodes]) if i_]
+        style += [
+            ("BACKGROUND", (0, i + 1), (-1, i + 1), YES_TINT)
+            for i, flagged in enumerate(v.flagged[:episodes])
+            if flagged
+        ]
         s.table(rows, [22 * mm, 10 * mm, 36 * mm, 30 * mm, 30 * mm, 52 * mm], style, header=True)
 
 
