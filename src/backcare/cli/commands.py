@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
             "export": cmd_records,
             "import": cmd_records,
             "admin": cmd_admin,
+            "db": cmd_db,
         }[args.command]
         return handler(args, settings)
     except SettingsError as exc:
@@ -205,6 +206,28 @@ def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
         store.close()
     role = "is now an administrator" if args.action == "grant" else "is no longer an administrator"
     print(f"{args.name} {role}.")
+    return EXIT_OK
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    """``backcare db upgrade``: migrate the configured database (PostgreSQL under a lock, SQLite
+    with a backup first); safe to run again, and from several places at once."""
+    from backcare.compose import StoreUnavailable, UpgradeFailed, upgrade_database
+
+    try:
+        done = upgrade_database(settings)
+    except UpgradeFailed as exc:
+        err(str(exc))
+        return EXIT_FAIL
+    except StoreUnavailable as exc:
+        err(str(exc))
+        return EXIT_USAGE
+    if done.before == done.after:
+        print(f"The database is already at the latest schema ({done.after}).")
+        return EXIT_OK
+    print(f"Database upgraded from {done.before or 'empty'} to {done.after}.")
+    if done.backup is not None:
+        print(f"A copy of it as it was is at {done.backup}")
     return EXIT_OK
 
 
