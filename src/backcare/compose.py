@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from backcare.config import Settings
 from backcare.service.diary import DiaryService
+from backcare.service.entries import use_zone
 from backcare.store.db import default_url, private_file, sqlite_path
 from backcare.store.migrate import (
     MigrationFailed,
@@ -122,6 +123,7 @@ def open_store(settings: Settings) -> Store:
 
     Local mode upgrades the schema as it opens (one person's own file: a backup first, undone on
     failure), so nobody has to run a command; server mode only checks it (``upgrade_database``)."""
+    use_zone(settings.zone)
     if settings.mode == "local":
         return _open(settings, migrate=True)
     store = _open(settings, migrate=False)
