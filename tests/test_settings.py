@@ -155,3 +155,22 @@ def test_only_the_settings_module_reads_the_environment() -> None:
         if readers.search(line)
     ]
     assert found == []
+
+
+def test_the_server_lock_pins_every_runtime_dependency_with_hashes() -> None:
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    root = SRC.parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    wanted = [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["postgres"]]
+    lock = (root / "requirements" / "server.lock").read_text()
+    blocks = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+) \\\n((?:\s+--hash=sha256:[0-9a-f]{64}(?: \\)?\n)+)", lock, re.M)
+    pinned = {canonicalize_name(name): version for name, version, _ in blocks}
+    assert len(blocks) == len(re.findall(r"^\S+==", lock, re.M))  # every pin carries its hashes
+    for req in wanted:
+        name = canonicalize_name(req.name)
+        assert name in pinned, f"{req.name} is not in requirements/server.lock: regenerate it (docs/operations.md)"
+        assert req.specifier.contains(pinned[name], prereleases=True), (req, pinned[name])

@@ -34,7 +34,7 @@ def _zone(name: str) -> bool:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="ignore", validate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="ignore")
 
     jurisdiction: Jurisdiction = Jurisdiction.UK
     """BACKCARE_JURISDICTION: uk or us (medicine labels, emergency number, words)."""
