@@ -43,7 +43,7 @@ class StoreUnavailable(RuntimeError):
 
 
 class UpgradeFailed(StoreUnavailable):
-    """A migration failed (and was undone)."""
+    """A migration failed (and was rolled back)."""
 
 
 NO_DRIVER = (
@@ -102,9 +102,7 @@ def _open(settings: Settings, migrate: bool) -> Store:
     try:
         return Store(url, migrate=migrate)
     except MigrationFailed as exc:
-        raise UpgradeFailed(
-            f"the database upgrade failed and was undone, so the database is as it was: {exc}"
-        ) from None
+        raise UpgradeFailed(f"the database upgrade failed: {exc}") from None
     except (CommandError, SchemaTooNew) as exc:
         raise StoreUnavailable(
             f"cannot open the database: its schema is not one this backcare knows ({_one_line(exc)}); "
@@ -145,7 +143,7 @@ def upgrade_database(settings: Settings) -> Upgraded:
         head = head_revision()
         return done or Upgraded(head, head, None)
     except MigrationFailed as exc:
-        raise UpgradeFailed(f"the upgrade failed and was undone: {exc}") from None
+        raise UpgradeFailed(f"the database upgrade failed: {exc}") from None
     except SchemaTooNew as exc:
         raise StoreUnavailable(
             f"the database's schema ({exc}) is newer than this backcare knows; upgrade backcare"

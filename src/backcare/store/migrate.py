@@ -64,15 +64,15 @@ def _config(connection: Connection, script_location: Path = MIGRATIONS) -> Confi
     return cfg
 
 
-def head_revision(script_location: Path = MIGRATIONS) -> str:
-    head = ScriptDirectory(str(script_location)).get_current_head()
+def head_revision(script_location: Path | None = None) -> str:
+    head = ScriptDirectory(str(script_location or MIGRATIONS)).get_current_head()
     assert head is not None
     return head
 
 
-def known_revision(revision: str, script_location: Path = MIGRATIONS) -> bool:
+def known_revision(revision: str, script_location: Path | None = None) -> bool:
     try:
-        return ScriptDirectory(str(script_location)).get_revision(revision) is not None
+        return ScriptDirectory(str(script_location or MIGRATIONS)).get_revision(revision) is not None
     except Exception:  # alembic raises several kinds for an id it has never seen
         return False
 
@@ -82,9 +82,10 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, script_location: Path = MIGRATIONS, to: str = "head") -> Upgraded | None:
+def upgrade(engine: Engine, script_location: Path | None = None, to: str = "head") -> Upgraded | None:
     """Bring the schema to head (or to revision ``to``); ``None`` if it was already there.
     Raises ``MigrationFailed``."""
+    script_location = script_location or MIGRATIONS
     head = head_revision(script_location) if to == "head" else to
     current = current_revision(engine)
     if current == head:
@@ -126,7 +127,11 @@ def _upgrade_postgresql(engine: Engine, script_location: Path, head: str) -> Upg
                 try:
                     _run(conn, script_location, head)
                 except Exception as exc:
-                    raise MigrationFailed(_why(exc)) from exc
+                    conn.rollback()
+                    now = MigrationContext.configure(conn).get_current_revision()
+                    raise MigrationFailed(
+                        f"{_why(exc)}; that migration was rolled back and the schema is at {now or 'empty'}"
+                    ) from exc
                 return Upgraded(before, head, None)
             finally:
                 conn.rollback()
@@ -204,10 +209,11 @@ def _upgrade_sqlite(engine: Engine, path: Path, script_location: Path, head: str
                     _run(conn, script_location, head)
             except Exception as exc:
                 migrator.dispose()
-                if backup is not None:
-                    _restore(backup, path)
-                    backup.unlink()  # the database is that copy again; no need to keep two
-                raise MigrationFailed(_why(exc)) from exc
+                if backup is None:  # a new, empty database: nothing to restore
+                    raise MigrationFailed(f"{_why(exc)}; that migration was rolled back") from exc
+                _restore(backup, path)
+                backup.unlink()  # the database is that copy again; no need to keep two
+                raise MigrationFailed(f"{_why(exc)}; the database was put back as it was before the upgrade") from exc
             return Upgraded(before, head, backup)
     finally:
         migrator.dispose()
