@@ -99,7 +99,10 @@ def upgrade(engine: Engine, script_location: Path | None = None, to: str = "head
         with engine.connect() as conn:
             before = MigrationContext.configure(conn).get_current_revision()
             conn.commit()
-            _run(conn, script_location, head)
+            try:
+                _run(conn, script_location, head)
+            except Exception as exc:
+                raise MigrationFailed(_why(exc)) from exc
         return Upgraded(before, head, None)
     return _upgrade_sqlite(engine, path, script_location, head)
 
