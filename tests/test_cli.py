@@ -319,14 +319,12 @@ def test_the_database_and_its_folder_are_private(tmp_path: Path) -> None:
 
 
 def test_an_older_database_and_its_backup_are_made_private(tmp_path: Path) -> None:
-    from alembic import command
-
     from backcare.store.db import make_engine
-    from backcare.store.migrate import _config
+    from backcare.store.migrate import upgrade
 
     path = tmp_path / "old.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
-    command.upgrade(_config(engine), "0001")
+    upgrade(engine, to="0001")
     engine.dispose()
     path.chmod(0o644)  # as an older backcare left it
     env = {**os.environ, "NO_COLOR": "1", "BACKCARE_DATABASE_URL": f"sqlite:///{path}"}

@@ -39,14 +39,11 @@ def test_a_new_database_is_created_at_the_latest_schema(db_url: str) -> None:
 
 
 def test_an_older_sqlite_database_is_backed_up_then_upgraded(tmp_path: Path) -> None:
-    from alembic import command
-
     from backcare.store.db import make_engine
-    from backcare.store.migrate import _config
 
     path = tmp_path / "old.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
-    command.upgrade(_config(engine), "0001")
+    upgrade(engine, to="0001")
     with engine.begin() as conn:
         conn.exec_driver_sql("INSERT INTO users (name, created_at) VALUES ('local', '2026-01-01 00:00:00')")
     engine.dispose()

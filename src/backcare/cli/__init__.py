@@ -74,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=whole_number(1, 64, "workers"), default=1, help="server mode: worker processes (1 to 64)"
     )
+    db = sub.add_parser("db", help="the database schema: `db upgrade` before starting a new version in server mode")
+    db.add_argument("action", choices=["upgrade"], help="upgrade: migrate to this version's schema (safe to repeat)")
     add_records_parsers(sub)
     return parser
 

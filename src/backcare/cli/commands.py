@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from backcare import service
-from backcare.config import Settings, SettingsError
+from backcare.config import Settings, SettingsError, hand_to_workers
 from backcare.domain import Answers, Jurisdiction
 from backcare.service import InvalidAnswers, KnowledgeError, check
 
@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
             "export": cmd_records,
             "import": cmd_records,
             "admin": cmd_admin,
+            "db": cmd_db,
         }[args.command]
         return handler(args, settings)
     except SettingsError as exc:
@@ -208,22 +209,40 @@ def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    """``backcare db upgrade``: migrate the configured database (PostgreSQL under a lock, SQLite
+    with a backup first); safe to run again, and from several places at once."""
+    from backcare.compose import StoreUnavailable, UpgradeFailed, upgrade_database
+
+    try:
+        done = upgrade_database(settings)
+    except UpgradeFailed as exc:
+        err(str(exc))
+        return EXIT_FAIL
+    except StoreUnavailable as exc:
+        err(str(exc))
+        return EXIT_USAGE
+    if done.before == done.after:
+        print(f"The database is already at the latest schema ({done.after}).")
+        return EXIT_OK
+    print(f"Database upgraded from {done.before or 'empty'} to {done.after}.")
+    if done.backup is not None:
+        print(f"A copy of it as it was is at {done.backup}")
+    return EXIT_OK
+
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import dataclasses
-
     if args.mode:
-        settings = dataclasses.replace(settings, mode=args.mode)
+        settings = settings.model_copy(update={"mode": args.mode})
     if settings.mode == "local" and args.host not in LOOPBACK:
         err(f"local mode has no sign-in, so it listens only on this computer; use --mode server for {args.host}")
         return EXIT_USAGE
     if settings.mode == "server" and not settings.secret_key:
         err("server mode needs BACKCARE_SECRET_KEY (32+ characters, the same on every worker)")
         return EXIT_USAGE
-    import os
-
     from backcare.compose import StoreUnavailable, open_store
 
     # Open (and migrate) the database here, once, so a bad BACKCARE_DATABASE_URL is a one-line
@@ -238,7 +257,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     # The app is built by uvicorn from the environment (the same path as extra workers take), so
     # the CLI passes its choices on there rather than importing the web layer.
-    os.environ["BACKCARE_MODE"] = settings.mode
+    hand_to_workers(settings)
     print(f"backcare ({settings.mode} mode) on http://{args.host}:{args.port}  (Ctrl-C to stop)", file=sys.stderr)
     uvicorn.run(
         "backcare.web.serve:app_from_env",

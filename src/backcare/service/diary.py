@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -31,19 +30,11 @@ __all__ = [
     "NotFound",
     "SavedAssessment",
     "Store",
-    "database_url",
     "describe",
     "ingredient_name",
     "product_name",
     "products_for",
 ]
-
-
-def database_url(env: Mapping[str, str] | None = None) -> str:
-    from backcare.store.db import default_url
-
-    env = os.environ if env is None else env
-    return env.get("BACKCARE_DATABASE_URL") or default_url()
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ imports, with messages that name the field that is wrong."""
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -64,11 +63,20 @@ def explain(exc: ValidationError, prefix: str = "") -> list[str]:
     return out
 
 
+_configured_zone: str | None = None
+
+
+def use_zone(name: str | None) -> None:
+    """The person's time zone from the settings (BACKCARE_TZ, else TZ); the composition root sets
+    it when it opens the store, so entries logged without a zone get this one."""
+    global _configured_zone
+    _configured_zone = name
+
+
 def local_zone_name() -> str:
-    """The person's time zone: BACKCARE_TZ, TZ, the system zone, or UTC."""
-    for candidate in (os.environ.get("BACKCARE_TZ"), os.environ.get("TZ")):
-        if candidate and valid_zone(candidate):
-            return candidate
+    """The person's time zone: the configured one, the system zone, or UTC."""
+    if _configured_zone and valid_zone(_configured_zone):
+        return _configured_zone
     try:
         target = Path("/etc/localtime").resolve()
         name = str(target).split("zoneinfo/", 1)[1]

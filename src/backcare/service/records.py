@@ -2,22 +2,30 @@
 
 Import checks the whole file before writing anything, then writes it in one transaction: a
 malformed, truncated or hostile file changes nothing.
+
+A saved check's ``result`` is derived data: import keeps the answers and the knowledge version
+they were given under, and assesses the answers again rather than trusting the file's result, so
+a hostile or older result can never reach the report. Results already stored (by an older
+backcare's import) are checked against the shape the exporters read and re-derived if they
+do not fit.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from backcare.domain import Urgency
+from backcare.domain import Jurisdiction, Urgency
 from backcare.engine.answers import InvalidAnswers, validate_answers
+from backcare.engine.assess import assess
 from backcare.export.records import AuditEntry, Record, SavedAssessment
-from backcare.service import engine, questions_catalogue
+from backcare.service import engine, questions_catalogue, result_json
 from backcare.service.diary import DiaryService
 from backcare.service.entries import NUL, ActionIn, CheckInIn, EpisodeIn, IntakeIn, explain, nul_paths
 from backcare.store.repo import Diary
@@ -38,13 +46,86 @@ def load_record(diary: Diary, start: datetime = EPOCH, end: datetime | None = No
         actions=diary.actions(start, end),
         checkins=diary.checkins(start.date(), end.date()),
         assessments=[
-            SavedAssessment(
-                a.id, a.created_at, a.jurisdiction, a.knowledge_version, a.status, a.urgency, a.answers, a.result
+            _readable(
+                SavedAssessment(
+                    a.id, a.created_at, a.jurisdiction, a.knowledge_version, a.status, a.urgency, a.answers, a.result
+                )
             )
             for a in diary.assessments()
         ],
         audit=[AuditEntry(x.entry_kind, x.entry_id, x.changed_at, x.before, x.after) for x in diary.audit()],
     )
+
+
+class _Citation(BaseModel):
+    title: str
+
+
+class _Reason(BaseModel):
+    title: str
+    advice: str
+    citations: list[_Citation] = []
+
+
+class _Cause(BaseModel):
+    id: str
+    name: str
+    icd10cm: list[str] = []
+    icd10_who: list[str] = []
+    snomed: str | None = None
+
+
+class ResultShape(BaseModel):
+    """The parts of a saved result that the PDF, FHIR and JSON exports read."""
+
+    model_config = ConfigDict(extra="allow")
+    status: Literal["complete", "incomplete"]
+    urgency: Urgency
+    headline: str
+    reasons: list[_Reason]
+    possible_causes: list[_Cause]
+
+
+MAX_RESULT_DEPTH = 12
+"""A real result nests 5 levels deep; a result nested hundreds deep would exhaust the stack of
+every recursive walk over it (wording, JSON encoding)."""
+
+
+def _too_deep(value: Any) -> bool:
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_RESULT_DEPTH:
+            return True
+        if isinstance(item, dict):
+            stack += [(v, depth + 1) for v in item.values()]
+        elif isinstance(item, list):
+            stack += [(v, depth + 1) for v in item]
+    return False
+
+
+def reassess(answers: dict[str, Any], jurisdiction: str) -> dict[str, Any]:
+    """The result these answers get now; raises ``InvalidAnswers`` (or ``ValueError`` for an
+    unknown country)."""
+    from backcare.service.check import read_answers
+
+    return result_json(assess(engine(), read_answers(answers), Jurisdiction(jurisdiction)))
+
+
+def _readable(a: SavedAssessment) -> SavedAssessment:
+    """The saved check as the exporters can read it: its own result if it has the right shape,
+    else the answers assessed again, else (answers no longer readable) no result at all."""
+    try:
+        if not _too_deep(a.result):
+            ResultShape.model_validate(a.result)
+            return a
+    except ValidationError:
+        pass
+    try:
+        result = reassess(a.answers, a.jurisdiction)
+    except (InvalidAnswers, ValueError):
+        return replace(a, result={})
+    return replace(a, result=result, status=result["status"], urgency=result["urgency"])
 
 
 def export(service: DiaryService, fmt: Literal["json", "csv", "fhir", "fhir-r4"], now: datetime | None = None) -> str:
@@ -94,10 +175,12 @@ class AssessmentIn(Strict):
     created_at: datetime
     jurisdiction: Literal["uk", "us"]
     knowledge_version: str = Field(max_length=40)
-    status: Literal["complete", "incomplete"]
-    urgency: Urgency
+    """The knowledge version the answers were given under: kept, as the check's provenance."""
     answers: dict[str, Any]
-    result: dict[str, Any]
+    # Derived from the answers, so assessed again on import: whatever the file says is not used.
+    status: Any = None
+    urgency: Any = None
+    result: Any = None
 
     @field_validator("created_at")
     @classmethod
@@ -201,10 +284,24 @@ def _require_ids(data: ExportFile) -> None:
         raise ImportError_(f"{len(problems)} problem(s):\n  " + "\n  ".join(problems[:20]))
 
 
+def _reassessed(data: ExportFile) -> list[dict[str, Any]]:
+    """Every check's result from its answers, before anything is written."""
+    results, problems = [], []
+    for index, s in enumerate(data.assessments):
+        try:
+            results.append(reassess(s.answers, s.jurisdiction))
+        except InvalidAnswers as exc:
+            problems += [f"assessments.{index}.answers.{e}" for e in exc.errors]
+    if problems:
+        raise ImportError_(f"{len(problems)} problem(s):\n  " + "\n  ".join(problems[:20]))
+    return results
+
+
 def import_file(service: DiaryService, path: Path) -> dict[str, int]:
     """Validate the whole file, then write it in one transaction; returns counts written."""
     data = _parse(path)
     _require_ids(data)
+    results = _reassessed(data)
     from sqlalchemy.exc import IntegrityError
 
     try:
@@ -213,16 +310,16 @@ def import_file(service: DiaryService, path: Path) -> dict[str, int]:
             for section in (data.episodes, data.medicine_intakes, data.self_care_actions, data.checkins):
                 for item in section:
                     d.add(item.to_domain(str(item.id)))
-            for s in data.assessments:
+            for s, result in zip(data.assessments, results, strict=True):
                 d.import_assessment(
                     s.id,
                     s.created_at,
                     s.jurisdiction,
                     s.knowledge_version,
-                    s.status,
-                    s.urgency.value,
+                    result["status"],
+                    result["urgency"],
                     s.answers,
-                    s.result,
+                    result,
                 )
             for x in data.audit:
                 d.import_audit(x.entry_kind, x.entry_id, x.changed_at, x.before, x.after)

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
 
@@ -128,8 +129,8 @@ class UserSettings(Base):
 
     __tablename__ = "user_settings"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    jurisdiction: Mapped[str] = mapped_column(String(4), default="uk")
-    sitting_reminder_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    jurisdiction: Mapped[str] = mapped_column(String(4), default="uk", server_default="uk")
+    sitting_reminder_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     updated_at: Mapped[datetime]
 
 
@@ -139,7 +140,7 @@ class Account(Base):
     __tablename__ = "accounts"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     password_hash: Mapped[str] = mapped_column(String(200))
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime]
 
 
@@ -153,7 +154,7 @@ class SignInSession(Base):
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     expires_at: Mapped[datetime]
-    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     __table_args__ = (Index("ix_sessions_user", "user_id"),)
 
 
@@ -170,7 +171,7 @@ class LoginAttempt(Base):
 class ArticleView(Base):
     __tablename__ = "article_views"
     slug: Mapped[str] = mapped_column(String(80), primary_key=True)
-    views: Mapped[int] = mapped_column(Integer, default=0)
+    views: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Comment(Base):
@@ -184,5 +185,5 @@ class Comment(Base):
     email: Mapped[str] = mapped_column(String(254))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default="pending", server_default="pending")
     __table_args__ = (Index("ix_comments_slug_status", "slug", "status", "created_at"),)

@@ -140,11 +140,13 @@ def jsonable(entry: Entry) -> dict[str, Any]:
 
 
 class Store:
-    """One database, migrated to the latest schema when opened."""
+    """One database, migrated to the latest schema when opened (unless ``migrate=False``: server
+    mode checks the schema instead, and ``backcare db upgrade`` migrates)."""
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.engine: Engine = make_engine(url)
-        self.backup = upgrade(self.engine) if migrate else None
+        upgraded = upgrade(self.engine) if migrate else None
+        self.backup = upgraded.backup if upgraded else None
         path = sqlite_path(self.engine)
         if path is not None:  # only now: the file has proved to be a SQLite database
             private_sqlite_files(path)
