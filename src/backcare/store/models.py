@@ -56,6 +56,10 @@ class AssessmentRow(Base):
     __table_args__ = (Index("ix_assessments_user_time", "user_id", "created_at"),)
 
 
+# Diary entries carry a version (migration 0006), raised by one on every edit: an edit or delete
+# made against a version someone else has since changed is refused (HTTP If-Match / 412).
+
+
 class EpisodeRow(Base):
     __tablename__ = "episodes"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -70,6 +74,7 @@ class EpisodeRow(Base):
     helped: Mapped[list[Any]]
     red_flags: Mapped[list[Any]]
     note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     __table_args__ = (Index("ix_episodes_user_time", "user_id", "started_at"),)
 
 
@@ -83,6 +88,7 @@ class IntakeRow(Base):
     units: Mapped[float] = mapped_column(Float)
     contains: Mapped[dict[str, Any]]
     note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     __table_args__ = (Index("ix_intakes_user_time", "user_id", "taken_at"),)
 
 
@@ -95,6 +101,7 @@ class ActionRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     minutes: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     __table_args__ = (Index("ix_actions_user_time", "user_id", "done_at"),)
 
 
@@ -106,6 +113,7 @@ class CheckInRow(Base):
     pain_free: Mapped[bool] = mapped_column(Boolean)
     pain: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     __table_args__ = (UniqueConstraint("user_id", "day", name="uq_checkins_user_day"),)
 
 
