@@ -312,7 +312,7 @@ class Diary:
             raise NotFound(f"no diary entry with id '{id_or_prefix}'")
         if len(found) > 1:
             raise Ambiguous(f"'{id_or_prefix}' matches more than one entry; give more of the id")
-        return to_domain(found[0]), int(getattr(found[0], "version"))
+        return to_domain(found[0]), int(found[0].version)  # type: ignore[attr-defined]
 
     def episodes(self, start: datetime, end: datetime) -> list[Episode]:
         rows = self.s.scalars(
