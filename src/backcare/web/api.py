@@ -59,7 +59,7 @@ def _said_plainly(exc: RequestValidationError, method: str) -> list[str]:
         if choices := ONE_OF.match(message):
             message = "must be one of " + choices.group(1).replace(" or ", ", ")
         if e["type"] == "extra_forbidden" and part == "body" and len(where) == 2:
-            message = EXTRA[method, name == "id"] if (method, name == "id") in EXTRA else message
+            message = EXTRA.get((method, name == "id"), message)
         if part in ("query", "path", "header"):
             name = f"{name} ({part})"
         out.append(f"{name}: {message}" if name else message)
@@ -161,7 +161,7 @@ def etag(entry_id: str, version: int) -> str:
     return f'"{entry_id}.{version}"'
 
 
-STRONG_TAG = re.compile(r'^"([0-9a-f-]{36})\.(\d{1,12})"$')
+STRONG_TAG = re.compile(r'^"([0-9a-f-]{36})\.([0-9]{1,9})"$')
 NEVER = 0
 """A version no entry has (they start at 1): an If-Match that names no version of this entry."""
 
