@@ -92,7 +92,7 @@ class PlainErrors(APIRoute):
 
 
 router = APIRouter(
-    prefix="/api/v1", tags=["backcare"], route_class=PlainErrors, responses=m.errors(401, 403, 413, 422)
+    prefix="/api/v1", tags=["backcare"], route_class=PlainErrors, responses=m.errors(400, 401, 403, 413, 422)
 )
 
 
