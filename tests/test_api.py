@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,24 @@ def test_a_delete_honours_if_match_too(api: TestClient) -> None:
     assert api.delete(url, headers={"If-Match": newer}).status_code == 204
     assert api.get(url).status_code == 404
     assert api.delete(url, headers={"If-Match": newer}).status_code == 404
+
+
+def test_moving_a_check_in_onto_a_day_that_has_one_is_a_422(db_url: str) -> None:
+    from backcare.service.diary import DiaryService
+
+    store = Store(db_url)
+    try:
+        service = DiaryService(store)
+        first = service.check_in(day=date(2026, 11, 2), pain_free=True).entry
+        second = service.check_in(day=date(2026, 11, 3), pain_free=False, pain=3).entry
+        api = TestClient(create_app(Settings(allowed_hosts=HOSTS), store))
+        moved = api.patch(f"/api/v1/diary/entries/{second.id}", json={"day": "2026-11-02"})
+        assert moved.status_code == 422
+        assert moved.json()["error"]["problems"] == ["day: there is already a check-in for that day"]
+        assert api.get(f"/api/v1/diary/entries/{first.id}").json()["entry"]["day"] == "2026-11-02"
+        assert api.get(f"/api/v1/diary/entries/{second.id}").json()["entry"]["day"] == "2026-11-03"
+    finally:
+        store.close()
 
 
 def test_unknown_keys_and_wrong_values_are_422_in_plain_words(local: TestClient) -> None:

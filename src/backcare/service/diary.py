@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from backcare.domain import CheckIn, DiaryAlert, Episode, Jurisdiction, MedicineIntake, SelfCareAction, localize
 from backcare.engine.diary import MEDICINE_PERIOD, WINDOW, diary_alerts, local_day
@@ -203,6 +204,8 @@ class DiaryService:
                 if expected_version is not None or attempt == EDIT_ATTEMPTS - 1:
                     raise
                 continue
+            except IntegrityError:  # the one unique rule an edit can break: a check-in per day
+                raise InvalidEntry(["day: there is already a check-in for that day"]) from None
             break
         alerts = self._alerts_for(after) if isinstance(after, Episode | MedicineIntake) else []
         return Logged(after, alerts, new_version)
