@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -30,6 +33,7 @@ from starlette.testclient import TestClient
 from backcare.config import Settings
 from backcare.store.repo import Store
 from backcare.web.app import create_app
+from tests.conftest import PG_ADMIN
 
 pytestmark = pytest.mark.slow
 
@@ -96,14 +100,37 @@ def some_entries(client: TestClient, headers: dict[str, str]) -> list[str]:
     return [r.json()["entry"]["id"] for r in made]
 
 
-@pytest.fixture(params=["local", "server"])
-def app_and_headers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any, dict[str, str]]]:
-    """The app and the headers its client sends: none in local mode; in server mode the session
-    cookie of a registered, signed-in person and the CSRF header that cookies require."""
-    store = Store(f"sqlite:///{tmp_path / 'fuzz.sqlite3'}")
-    if request.param == "local":
+@contextmanager
+def postgres_database(postgres_ok: bool) -> Iterator[str]:
+    """A fresh PostgreSQL database (server mode is what a clinic runs on PostgreSQL)."""
+    if not postgres_ok:
+        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432 (set BACKCARE_REQUIRE_POSTGRES=1 to fail instead)")
+    name = f"backcare_fuzz_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(params=["local-sqlite", "server-postgresql"])
+def app_and_headers(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_ok: bool
+) -> Iterator[tuple[Any, dict[str, str]]]:
+    """The app and the headers its client sends: none in local mode (SQLite); in server mode
+    (PostgreSQL) the session cookie of a registered, signed-in person and the CSRF header that
+    cookies require."""
+    if request.param == "local-sqlite":
+        store = Store(f"sqlite:///{tmp_path / 'fuzz.sqlite3'}")
         yield create_app(Settings(allowed_hosts=HOSTS), store), {}
-    else:
+        store.close()
+        return
+    with postgres_database(postgres_ok) as url:
+        store = Store(url)
         config = Settings(mode="server", secret_key=SECRET, secure_cookies=False, allowed_hosts=HOSTS)
         app = create_app(config, store)
         client = TestClient(app)
@@ -117,7 +144,7 @@ def app_and_headers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
         assert client.get("/api/v1/diary/entries", headers=headers).status_code == 200
         assert client.get("/api/v1/diary/entries").status_code == 401
         yield app, headers
-    store.close()
+        store.close()
 
 
 def test_every_operation_answers_as_documented(app_and_headers: tuple[Any, dict[str, str]]) -> None:
