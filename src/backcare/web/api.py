@@ -289,6 +289,10 @@ CHANGED = "the entry has changed since you read it; nothing was saved (GET it ag
 def edit_entry(
     request: Request, changes: m.EntryChanges, entry_id: str = ENTRY_ID, if_match: str | None = IF_MATCH
 ) -> Response:
+    """Send only the fields to change. With `If-Match` (the ETag from GET or from the last write)
+    the change is saved only if the entry is still at that version, else 412 and nothing is
+    written. Without it, the fields are merged into the entry as it is when written, so another
+    client's change to other fields is kept."""
     svc = _svc(request)
     given = changes.model_dump(exclude_unset=True)
     try:
@@ -320,6 +324,7 @@ def edit_entry(
     responses=m.errors(404, 412),
 )
 def delete_entry(request: Request, entry_id: str = ENTRY_ID, if_match: str | None = IF_MATCH) -> Response:
+    """With `If-Match`, only if the entry has not changed since that version (else 412)."""
     svc = _svc(request)
     try:
         entry, _ = svc.show(entry_id)
