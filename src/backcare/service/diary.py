@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from backcare.domain import CheckIn, DiaryAlert, Episode, Jurisdiction, MedicineIntake, SelfCareAction, localize
 from backcare.engine.days import daily, episode_day
@@ -17,7 +18,7 @@ from backcare.engine.diary import MEDICINE_PERIOD, WINDOW, diary_alerts, local_d
 from backcare.engine.diary import ingredient_name as ingredient_name
 from backcare.service import engine
 from backcare.service.entries import ActionIn, CheckInIn, EpisodeIn, IntakeIn, InvalidEntry, explain
-from backcare.store.repo import LOCAL_USER, Ambiguous, Diary, Entry, NotFound, Store, new_id
+from backcare.store.repo import LOCAL_USER, Ambiguous, Changed, Diary, Entry, NotFound, Store, new_id
 
 ALERT_WINDOW = timedelta(days=90)
 DEFAULT_REMINDER_MINUTES, MIN_REMINDER, MAX_REMINDER = 30, 5, 180
@@ -26,6 +27,7 @@ DEFAULT_REMINDER_MINUTES, MIN_REMINDER, MAX_REMINDER = 30, 5, 180
 __all__ = [
     "LOCAL_USER",
     "Ambiguous",
+    "Changed",
     "DiaryService",
     "NotFound",
     "SavedAssessment",
@@ -46,11 +48,17 @@ class SavedAssessment:
     answers: dict[str, Any]
 
 
+EDIT_ATTEMPTS = 5
+"""An edit with no version given is re-applied to the newer entry when another edit lands first."""
+
+
 @dataclass(frozen=True)
 class Logged:
     entry: Entry
     alerts: list[DiaryAlert]
     """Alerts the new entry is part of: shown at once, at entry time."""
+    version: int = 1
+    """The entry's version after this write (an HTTP ETag)."""
 
 
 @dataclass(frozen=True)
@@ -157,22 +165,42 @@ class DiaryService:
         return sorted(entries, key=entry_time, reverse=True)
 
     def show(self, entry_id: str) -> tuple[Entry, list[dict[str, Any]]]:
+        entry, trail, _ = self.show_versioned(entry_id)
+        return entry, trail
+
+    def show_versioned(self, entry_id: str) -> tuple[Entry, list[dict[str, Any]], int]:
+        """The entry, its edit history and its version, read together."""
         with self.diary() as d:
-            entry = d.find(entry_id)
+            entry, version = d.find_versioned(entry_id)
             trail = [
                 {"changed_at": a.changed_at.isoformat(), "before": a.before, "after": a.after}
                 for a in d.audit_of(entry.id)
             ]
-        return entry, trail
+        return entry, trail, version
 
-    def edit(self, entry_id: str, **changes: Any) -> Logged:
-        with self.diary() as d:
-            before = d.find(entry_id)
-            current = _fields(before)
-            merged = {**current, **changes, "id": before.id}
-            after = self._rebuild(before, merged)
-            d.replace(before, after)
-        return Logged(after, self._alerts_for(after) if isinstance(after, Episode | MedicineIntake) else [])
+    def edit(self, entry_id: str, expected_version: int | None = None, **changes: Any) -> Logged:
+        """Apply ``changes`` to the entry. With ``expected_version`` (the version the person saw),
+        the edit is made only if the entry is still at that version, else ``Changed``. Without
+        it, the changes are merged into the entry as it is when written: an edit that lands in
+        between is kept, never silently overwritten by a merge made from an older copy."""
+        for attempt in range(EDIT_ATTEMPTS):
+            try:
+                with self.diary() as d:
+                    before, version = d.find_versioned(entry_id)
+                    if expected_version is not None and version != expected_version:
+                        raise Changed(before.id)
+                    merged = {**_fields(before), **changes, "id": before.id}
+                    after = self._rebuild(before, merged)
+                    new_version = d.replace(before, after, version)
+            except Changed:
+                if expected_version is not None or attempt == EDIT_ATTEMPTS - 1:
+                    raise
+                continue
+            except IntegrityError:  # the one unique rule an edit can break: a check-in per day
+                raise InvalidEntry(["day: there is already a check-in for that day"]) from None
+            break
+        alerts = self._alerts_for(after) if isinstance(after, Episode | MedicineIntake) else []
+        return Logged(after, alerts, new_version)
 
     def _rebuild(self, before: Entry, merged: dict[str, Any]) -> Entry:
         if isinstance(before, Episode):
@@ -186,10 +214,13 @@ class DiaryService:
             return _validated(ActionIn, merged).to_domain(before.id)  # type: ignore[no-any-return]
         return _validated(CheckInIn, merged).to_domain(before.id)  # type: ignore[no-any-return]
 
-    def delete(self, entry_id: str) -> Entry:
+    def delete(self, entry_id: str, expected_version: int | None = None) -> Entry:
+        """Delete the entry; with ``expected_version``, only if it is still at that version."""
         with self.diary() as d:
-            entry = d.find(entry_id)
-            d.delete(entry)
+            entry, version = d.find_versioned(entry_id)
+            if expected_version is not None and version != expected_version:
+                raise Changed(entry.id)
+            d.delete(entry, expected_version)
         return entry
 
     # --- assessments, alerts, trends ----------------------------------------------------------

@@ -57,6 +57,10 @@ class AssessmentRow(Base):
     __table_args__ = (Index("ix_assessments_user_time", "user_id", "created_at"),)
 
 
+# Diary entries carry a version (migration 0006), raised by one on every edit: an edit or delete
+# made against a version someone else has since changed is refused (HTTP If-Match / 412).
+
+
 class EpisodeRow(Base):
     __tablename__ = "episodes"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -71,6 +75,7 @@ class EpisodeRow(Base):
     helped: Mapped[list[Any]]
     red_flags: Mapped[list[Any]]
     note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     __table_args__ = (Index("ix_episodes_user_time", "user_id", "started_at"),)
 
 
@@ -84,6 +89,7 @@ class IntakeRow(Base):
     units: Mapped[float] = mapped_column(Float)
     contains: Mapped[dict[str, Any]]
     note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     __table_args__ = (Index("ix_intakes_user_time", "user_id", "taken_at"),)
 
 
@@ -96,6 +102,7 @@ class ActionRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     minutes: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     __table_args__ = (Index("ix_actions_user_time", "user_id", "done_at"),)
 
 
@@ -107,6 +114,7 @@ class CheckInRow(Base):
     pain_free: Mapped[bool] = mapped_column(Boolean)
     pain: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     __table_args__ = (UniqueConstraint("user_id", "day", name="uq_checkins_user_day"),)
 
 

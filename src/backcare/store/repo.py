@@ -15,7 +15,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backcare.domain import CheckIn, Episode, MedicineIntake, SelfCareAction
@@ -57,6 +57,11 @@ class NotFound(LookupError):
 
 class Ambiguous(LookupError):
     pass
+
+
+class Changed(Exception):
+    """The entry is no longer at the version the caller read: someone else changed or deleted it
+    in between, so this write was not made."""
 
 
 def new_id() -> str:
@@ -185,13 +190,24 @@ class Diary:
         self.s.flush()
         return entry
 
-    def replace(self, before: Entry, after: Entry) -> Entry:
-        """Save an edit and record it in the audit trail."""
+    def replace(self, before: Entry, after: Entry, version: int | None = None) -> int:
+        """Save an edit and record it in the audit trail; returns the entry's new version.
+
+        With ``version``, the write is one ``UPDATE ... WHERE version = :version``: the check and
+        the write are a single statement, atomic on SQLite and PostgreSQL alike (a concurrent
+        writer's row lock makes the second UPDATE re-read the row and match nothing), so of two
+        edits made from the same version exactly one is saved and the other raises ``Changed``."""
         kind = KIND_OF[type(before)]
-        row = self._row(kind, before.id)
-        for key, value in row_values(after).items():
-            if key != "id":
-                setattr(row, key, value)
+        model = ROW_OF[kind]
+        values = {k: v for k, v in row_values(after).items() if k != "id"}
+        where = [model.id == before.id, model.user_id == self.user_id]
+        if version is not None:
+            where.append(model.version == version)
+        new_version = self.s.execute(
+            update(model).where(*where).values(**values, version=model.version + 1).returning(model.version)
+        ).scalar()
+        if new_version is None:
+            raise Changed(before.id)
         self.s.add(
             AuditRow(
                 user_id=self.user_id,
@@ -203,12 +219,17 @@ class Diary:
             )
         )
         self.s.flush()
-        return after
+        return int(new_version)
 
-    def delete(self, entry: Entry) -> None:
-        """A real delete: the entry and its audit trail are gone."""
-        kind = KIND_OF[type(entry)]
-        self.s.delete(self._row(kind, entry.id))
+    def delete(self, entry: Entry, version: int | None = None) -> None:
+        """A real delete: the entry and its audit trail are gone. With ``version``, only if the
+        entry is still at that version (one atomic statement, as in ``replace``)."""
+        model = ROW_OF[KIND_OF[type(entry)]]
+        where = [model.id == entry.id, model.user_id == self.user_id]
+        if version is not None:
+            where.append(model.version == version)
+        if self.s.execute(delete(model).where(*where)).rowcount != 1:  # type: ignore[attr-defined]
+            raise Changed(entry.id)
         self.s.execute(delete(AuditRow).where(AuditRow.user_id == self.user_id, AuditRow.entry_id == entry.id))
 
     def save_assessment(self, answers: dict[str, Any], result: dict[str, Any], at: datetime | None = None) -> str:
@@ -270,15 +291,12 @@ class Diary:
 
     # reads
 
-    def _row(self, kind: str, entry_id: str) -> Any:
-        model = ROW_OF[kind]
-        row = self.s.scalar(select(model).where(model.id == entry_id, model.user_id == self.user_id))
-        if row is None:
-            raise NotFound(entry_id)
-        return row
-
     def find(self, id_or_prefix: str) -> Entry:
         """An entry by id or a unique id prefix (at least 4 characters), of any kind."""
+        return self.find_versioned(id_or_prefix)[0]
+
+    def find_versioned(self, id_or_prefix: str) -> tuple[Entry, int]:
+        """``find``, with the entry's version (raised by one on every edit)."""
         prefix = id_or_prefix.strip().lower()
         if len(prefix) < 4:
             raise NotFound(f"'{id_or_prefix}': give at least 4 characters of the id")
@@ -296,7 +314,7 @@ class Diary:
             raise NotFound(f"no diary entry with id '{id_or_prefix}'")
         if len(found) > 1:
             raise Ambiguous(f"'{id_or_prefix}' matches more than one entry; give more of the id")
-        return to_domain(found[0])
+        return to_domain(found[0]), int(found[0].version)  # type: ignore[attr-defined]
 
     def episodes(self, start: datetime, end: datetime) -> list[Episode]:
         rows = self.s.scalars(

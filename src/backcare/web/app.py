@@ -126,7 +126,7 @@ def create_app(settings: Settings, store: Store, secret: str | None = None) -> A
     app.include_router(api.router)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    def http_error(request: Request, exc: StarletteHTTPException) -> Response:  # sync: render() may query the DB
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": {"status": exc.status_code, "message": str(exc.detail)}}, exc.status_code)
         if exc.status_code in (302, 303) and exc.headers:
@@ -134,7 +134,7 @@ def create_app(settings: Settings, store: Store, secret: str | None = None) -> A
         return render(request, "error.html", {"status": exc.status_code, "message": exc.detail}, status=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+    def validation_error(request: Request, exc: RequestValidationError) -> Response:
         problems = [f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors()]
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": {"status": 422, "message": "invalid request", "problems": problems}}, 422)

@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from backcare.domain import EMERGENCY_NUMBER, Answers, Jurisdiction
 from backcare.service import check
@@ -151,8 +152,13 @@ def check_screen(request: Request, sid: str, change: int = 0) -> Response:
 
 @router.post("/check/step/{sid}", response_class=HTMLResponse)
 async def check_answer(request: Request, sid: str) -> Response:
+    # The form is read here; the rest (the page names the signed-in person, a database lookup in
+    # server mode) runs in the thread pool, off the event loop.
+    return await run_in_threadpool(_answer, request, sid, await request.form())
+
+
+def _answer(request: Request, sid: str, form: Any) -> Response:
     answers, country = load_draft(request)
-    form = await request.form()
     values = {key: [str(v) for v in form.getlist(key)] for key in form}
     change = form.get("change") == "1"
     try:

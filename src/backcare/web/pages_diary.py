@@ -3,6 +3,7 @@ import). Every lookup is scoped to the signed-in person: another person's entry 
 
 from __future__ import annotations
 
+import re
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from backcare.domain import LOCATIONS, QUALITIES, SELF_CARE_ACTIONS, TRIGGERS, Episode, Jurisdiction
-from backcare.service.diary import Ambiguous, DiaryService, NotFound, describe, products_for
+from backcare.service.diary import Ambiguous, Changed, DiaryService, NotFound, describe, products_for
 from backcare.service.entries import InvalidEntry, local_zone_name, valid_zone
 from backcare.service.report import chart_table
 from backcare.web.context import diary_for, render
@@ -101,10 +103,17 @@ def diary_page(request: Request, notice: str = "", range: str = "weeks") -> HTML
     return _page(request, diary_for(request), notice=notice, chart_range=range)
 
 
+# The form is read on the event loop; the database work (the session lookup too) runs in the
+# thread pool, so a slow query never stalls every other request of the worker.
+
+
 @router.post("/diary", response_class=HTMLResponse)
 async def diary_log(request: Request) -> Response:
+    return await run_in_threadpool(_log_episode, request, await request.form())
+
+
+def _log_episode(request: Request, form: Any) -> Response:
     svc = diary_for(request)
-    form = await request.form()
     try:
         fields = _episode_fields(form)
         if "pain" not in fields:
@@ -136,8 +145,11 @@ def _find(svc: DiaryService, entry_id: str) -> Any:
 
 @router.post("/diary/medicine", response_class=HTMLResponse)
 async def diary_medicine(request: Request) -> Response:
+    return await run_in_threadpool(_log_medicine, request, await request.form())
+
+
+def _log_medicine(request: Request, form: Any) -> Response:
     svc = diary_for(request)
-    form = await request.form()
     units = str(form.get("units", "1")).strip() or "1"
     try:
         try:
@@ -153,8 +165,11 @@ async def diary_medicine(request: Request) -> Response:
 
 @router.post("/diary/selfcare", response_class=HTMLResponse)
 async def diary_selfcare(request: Request) -> Response:
+    return await run_in_threadpool(_log_selfcare, request, await request.form())
+
+
+def _log_selfcare(request: Request, form: Any) -> Response:
     svc = diary_for(request)
-    form = await request.form()
     minutes = str(form.get("minutes", "")).strip()
     try:
         if minutes and not minutes.isdigit():
@@ -172,7 +187,14 @@ def diary_painfree(request: Request) -> Response:
 
 
 def _edit_page(
-    request: Request, entry_id: str, tz: str, values: Any, when: str, errors: list[str], status: int = 200
+    request: Request,
+    entry_id: str,
+    tz: str,
+    values: Any,
+    when: str,
+    errors: list[str],
+    status: int = 200,
+    version: int | None = None,
 ) -> HTMLResponse:
     return render(
         request,
@@ -180,6 +202,7 @@ def _edit_page(
         {
             "entry": values,
             "entry_id": entry_id,
+            "version": version,
             "tz": tz,
             "when": when,
             "errors": errors,
@@ -194,24 +217,47 @@ def _edit_page(
 
 @router.get("/diary/{entry_id}/edit", response_class=HTMLResponse)
 def diary_edit_form(request: Request, entry_id: str) -> HTMLResponse:
-    svc = diary_for(request)
-    entry = _find(svc, entry_id)
+    return _edit_current(request, diary_for(request), entry_id)
+
+
+def _edit_current(request: Request, svc: DiaryService, entry_id: str, errors: list[str] | None = None) -> HTMLResponse:
+    """The edit form filled with the entry as saved now, carrying the version it shows."""
+    try:
+        entry, _, version = svc.show_versioned(entry_id)
+    except (NotFound, Ambiguous):
+        raise HTTPException(404, "No such diary entry.") from None
     if not isinstance(entry, Episode):
         raise HTTPException(404, "Only episodes can be edited here; delete and re-add other entries.")
     local = entry.started_at.astimezone(ZoneInfo(entry.tz)) if valid_zone(entry.tz) else entry.started_at
-    return _edit_page(request, entry.id, entry.tz, entry, local.strftime("%Y-%m-%dT%H:%M"), [])
+    when = local.strftime("%Y-%m-%dT%H:%M")
+    return _edit_page(request, entry.id, entry.tz, entry, when, errors or [], 409 if errors else 200, version)
+
+
+CHANGED_SINCE_OPENED = (
+    "This entry changed since you opened it (in another tab or on another device), so your changes "
+    "were not saved. The form now shows the entry as it is; make your changes again."
+)
 
 
 @router.post("/diary/{entry_id}/edit", response_class=HTMLResponse)
 async def diary_edit(request: Request, entry_id: str) -> Response:
+    return await run_in_threadpool(_save_edit, request, entry_id, await request.form())
+
+
+def _save_edit(request: Request, entry_id: str, form: Any) -> Response:
     svc = diary_for(request)
     entry = _find(svc, entry_id)
-    form = await request.form()
+    opened = str(form.get("version", ""))  # the version the form was loaded with
+    version = int(opened) if re.fullmatch(r"[0-9]{1,9}", opened) else None
     try:
-        svc.edit(entry.id, **_episode_fields(form))
+        svc.edit(entry.id, version, **_episode_fields(form))
+    except Changed:
+        return _edit_current(request, svc, entry.id, [CHANGED_SINCE_OPENED])
     except InvalidEntry as exc:
         when = str(form.get("when", ""))
-        return _edit_page(request, entry.id, entry.tz, _form_values(form), when, exc.problems, status=400)
+        return _edit_page(
+            request, entry.id, entry.tz, _form_values(form), when, exc.problems, 400, version
+        )
     return RedirectResponse("/diary?notice=Changes saved.", status_code=303)
 
 
@@ -274,11 +320,15 @@ def export_file(request: Request, fmt: str) -> Response:
 
 @router.post("/import", response_class=HTMLResponse)
 async def import_upload(request: Request, file: UploadFile) -> Response:
+    check_form_token(request, (await request.form()).get("csrftoken"))
+    data = await file.read(MAX_UPLOAD + 1)
+    return await run_in_threadpool(_import_upload, request, file.filename, data)
+
+
+def _import_upload(request: Request, filename: str | None, data: bytes) -> Response:
     from backcare.service.records import ImportError_, import_file
 
-    check_form_token(request, (await request.form()).get("csrftoken"))
     svc = diary_for(request)
-    data = await file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         return render(
             request,
@@ -292,7 +342,7 @@ async def import_upload(request: Request, file: UploadFile) -> Response:
         try:
             counts = import_file(svc, path)
         except ImportError_ as exc:
-            message = str(exc).replace(str(path), file.filename or "the file")
+            message = str(exc).replace(str(path), filename or "the file")
             return render(
                 request, "report.html", {"errors": [message, "Nothing was imported."], "notice": ""}, status=400
             )
