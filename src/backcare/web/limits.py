@@ -58,7 +58,7 @@ async def _refuse(scope: Scope, send: Send, status: int, message: str, problems:
         ).encode()
         kind = b"text/html; charset=utf-8"
     headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode())]
-    if status in (401, 413):  # the rest of the body is not read: the connection cannot be reused
+    if status in (401, 413, 415):  # the rest of the body is not read: the connection cannot be reused
         headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -109,7 +109,8 @@ def nul_problems(body: bytes, content_type: str) -> list[str] | None:
 
 
 class RequestLimits:
-    """Body-size limits (413) and NUL refusal (422 for the API, 400 for pages) before parsing."""
+    """Body-size limits (413), multipart bodies outside the import (415) and NUL refusal (422 for
+    the API, 400 for pages) before parsing."""
 
     def __init__(self, app: ASGIApp, body_limit: int = BODY_LIMIT, import_limit: int = IMPORT_LIMIT) -> None:
         self.app = app
@@ -126,6 +127,19 @@ class RequestLimits:
             return
         headers = dict(scope.get("headers") or [])
         streamed = path in IMPORT_PATHS
+        kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if kind == b"multipart/form-data" and not streamed and scope.get("method") not in ("GET", "HEAD"):
+            # Only the import form uploads a file; elsewhere a multipart body would only be parsed
+            # (and spooled to disk) to be ignored.
+            await _refuse(
+                scope,
+                send,
+                415,
+                "Files can only be sent to the import form; this address takes a plain form or JSON.",
+                [],
+                "Not accepted here",
+            )
+            return
         limit = self.import_limit if streamed else self.body_limit
         declared = headers.get(b"content-length", b"").strip()
         if declared.isdigit() and int(declared) > limit:
