@@ -212,9 +212,13 @@ def _call(app: ASGIApp, path: str, headers: dict[str, str], body: bytes) -> tupl
 
 def _upload(size: int) -> tuple[dict[str, str], bytes]:
     body = (
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="e.json"\r\n'
-        f"Content-Type: application/json\r\n\r\n"
-    ).encode() + b"x" * size + f"\r\n--{BOUNDARY}--\r\n".encode()
+        (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="e.json"\r\n'
+            f"Content-Type: application/json\r\n\r\n"
+        ).encode()
+        + b"x" * size
+        + f"\r\n--{BOUNDARY}--\r\n".encode()
+    )
     return {"content-type": f"multipart/form-data; boundary={BOUNDARY}", "content-length": str(len(body))}, body
 
 
