@@ -366,6 +366,14 @@ def test_one_address_trying_many_names_is_limited_too(store: Store) -> None:
     assert community.authenticate(store, "another", "nope", "203.0.113.78") is False
 
 
+def test_an_ipv6_address_counts_with_the_rest_of_its_64(store: Store) -> None:
+    for i in range(community.MAX_FAILURES_PER_ADDRESS):
+        assert community.authenticate(store, f"v6name{i}", "nope", f"2001:db8:1:2::{i + 1:x}") is False
+    with pytest.raises(community.TooManyAttempts):
+        community.authenticate(store, "v6other", "nope", "2001:db8:1:2:ffff::1")
+    assert community.authenticate(store, "v6other", "nope", "2001:db8:1:3::1") is False
+
+
 def test_the_sign_in_limit_ends_with_its_window_and_a_right_password_clears_it(store: Store) -> None:
     community.register(store, "clocked", PASSWORD, PASSWORD, client="192.0.2.1")
     t0 = datetime(2026, 12, 3, 9, tzinfo=UTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import threading
 import uuid
@@ -109,7 +110,17 @@ def _within(store: Store, limits: list[tuple[str, int, timedelta]], now: datetim
 
 
 def _client_key(client: str) -> str:
-    return client[:100]
+    """The address a limit counts against. IPv6 by its /64: one home or server usually gets a whole
+    /64, so counting single addresses would give one attacker billions of fresh limits."""
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        return client[:100]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def _password_errors(password: str, confirm: str, field: str = "password") -> dict[str, str]:
