@@ -136,7 +136,8 @@ def _password_errors(password: str, confirm: str, field: str = "password") -> di
 
 def register(store: Store, name: str, password: str, confirm: str, client: str = "", clock: Clock = utc_now) -> None:
     """Create an account; raises ``FormErrors``, or ``TooManyAttempts`` after ``MAX_REGISTRATIONS``
-    registrations from the client's address in an hour (only forms that pass the checks count)."""
+    tries from the client's address in an hour (a bad name or password does not count; a taken
+    name does, so the form cannot be used to list names quickly)."""
     errors: dict[str, str] = {}
     if not USERNAME.match(name):
         errors["username"] = "Use 3 to 40 letters, numbers, dots, dashes or underscores."
