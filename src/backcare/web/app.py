@@ -27,7 +27,7 @@ from backcare.service import community, sessions
 from backcare.service.diary import Store
 from backcare.web import api, pages_account, pages_check, pages_diary, pages_learn
 from backcare.web.context import Web, render
-from backcare.web.csrf import CrossOriginProtection
+from backcare.web.cross_site import CrossOriginProtection
 from backcare.web.limits import RequestLimits, SignedInImports
 
 STATIC = Path(__file__).parent / "static"
