@@ -89,8 +89,11 @@ def test_password_change_needs_the_current_password_and_signs_out_other_browsers
         client, "/account/password", {"current": PASSWORD, "new": "a new long pass", "confirm": "different"}
     )
     assert mismatch.status_code == 400  # type: ignore[attr-defined]
-    refused = client.post("/account/password", data={"current": PASSWORD, "new": "x" * 12, "confirm": "x" * 12})
-    assert refused.status_code == 403  # no CSRF token
+    cross_site = {"sec-fetch-site": "cross-site", "origin": "https://evil.example"}
+    refused = client.post(
+        "/account/password", data={"current": PASSWORD, "new": "x" * 12, "confirm": "x" * 12}, headers=cross_site
+    )
+    assert refused.status_code == 403  # sent from another site
     done = post(
         client, "/account/password", {"current": PASSWORD, "new": "a new long pass", "confirm": "a new long pass"}
     )

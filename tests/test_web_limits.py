@@ -44,13 +44,8 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
 
 def server(store: Store) -> TestClient:
     settings = Settings(mode="server", secret_key=SECRET, secure_cookies=False, allowed_hosts=HOSTS)
-    return TestClient(create_app(settings, store), raise_server_exceptions=False)
-
-
-def token(client: TestClient) -> str:
-    if "csrftoken" not in client.cookies:
-        client.get("/")
-    return str(client.cookies["csrftoken"])
+    browser = {"sec-fetch-site": "same-origin"}
+    return TestClient(create_app(settings, store), raise_server_exceptions=False, headers=browser)
 
 
 # --- body size --------------------------------------------------------------------------------
@@ -58,7 +53,7 @@ def token(client: TestClient) -> str:
 
 def test_a_2_mb_sign_in_form_gets_a_small_413_page(sqlite_store: Store) -> None:
     client = server(sqlite_store)
-    form = {"csrftoken": token(client), "username": "a" * (2 * 1024 * 1024), "password": "x"}
+    form = {"username": "a" * (2 * 1024 * 1024), "password": "x"}
     response = client.post("/account/login", data=form)
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("text/html")
@@ -88,14 +83,10 @@ def test_a_body_without_content_length_is_cut_off_at_the_limit(sqlite_store: Sto
 def test_the_import_upload_has_a_larger_limit_but_still_one(sqlite_store: Store) -> None:
     client = TestClient(create_app(Settings(allowed_hosts=HOSTS), sqlite_store))
     bigger_than_a_form = b'{"format": "backcare-diary", "padding": "' + b"x" * (BODY_LIMIT * 2) + b'"}'
-    accepted = client.post(
-        "/import", data={"csrftoken": token(client)}, files={"file": ("e.json", bigger_than_a_form, "application/json")}
-    )
+    accepted = client.post("/import", files={"file": ("e.json", bigger_than_a_form, "application/json")})
     assert accepted.status_code == 400 and "Nothing was imported" in accepted.text  # read and checked, not 413
     huge = b"x" * (IMPORT_LIMIT + 1)
-    refused = client.post(
-        "/import", data={"csrftoken": token(client)}, files={"file": ("e.json", huge, "application/json")}
-    )
+    refused = client.post("/import", files={"file": ("e.json", huge, "application/json")})
     assert refused.status_code == 413 and len(refused.content) < 1024
     assert TestClient(client.app).post("/api/v1/import", content=huge).status_code == 413
 
@@ -171,11 +162,11 @@ def test_nul_in_an_import_is_refused_with_a_message(api: TestClient) -> None:
 
 def test_nul_in_a_page_form_is_a_400_page_with_a_message(store: Store) -> None:
     client = server(store)
-    login = client.post("/account/login", data={"csrftoken": token(client), "username": "ann\x00", "password": "x"})
+    login = client.post("/account/login", data={"username": "ann\x00", "password": "x"})
     assert login.status_code == 400 and "NUL character" in login.text and "username" in login.text
     register = client.post(
         "/account/register",
-        data={"csrftoken": token(client), "username": "ann", "password": "pass\x00word12", "confirm": "x"},
+        data={"username": "ann", "password": "pass\x00word12", "confirm": "x"},
     )
     assert register.status_code == 400 and "password" in register.text
     assert client.get("/learn/treatment?notice=%00").status_code == 400

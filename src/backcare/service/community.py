@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import threading
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -25,8 +29,27 @@ USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES = 5
+"""Failed sign-ins for one name from one address per window. Keyed to the pair, so someone
+elsewhere guessing a name cannot lock its owner out."""
+MAX_FAILURES_PER_ADDRESS = 20
+"""Failed sign-ins from one address per window, whatever the names (one address spraying many)."""
+REGISTER_WINDOW = timedelta(hours=1)
+MAX_REGISTRATIONS = 5
+"""Registrations from one address per hour (each costs a password hash and creates an account)."""
+HASHING_AT_ONCE = 2
+"""Password hashes (argon2: 64 MiB and about 50 ms of one core each) running at once per process.
+More would not finish sooner on a small server, only use more memory; the others wait."""
+HASH_WAIT = 10.0
+"""Seconds a request waits for a hashing slot before it is told the server is busy."""
 COMMENTS_PER_HOUR = 3
 MIN_SECONDS_TO_COMMENT = 3
+
+Clock = Callable[[], datetime]
+_hashing = threading.BoundedSemaphore(HASHING_AT_ONCE)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class FormErrors(ValueError):
@@ -41,7 +64,63 @@ class TooManyAttempts(Exception):
     pass
 
 
+class Busy(Exception):
+    """Too many passwords are being checked at this moment; try again in a few seconds."""
+
+
 # --- accounts ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def _hashing_slot() -> Iterator[None]:
+    if not _hashing.acquire(timeout=HASH_WAIT):
+        raise Busy
+    try:
+        yield
+    finally:
+        _hashing.release()
+
+
+def _hash(password: str) -> str:
+    with _hashing_slot():
+        return HASHER.hash(password)
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
+    """The password matches; with no hash (no such account) the same work is done anyway, so the
+    time taken does not reveal which names exist."""
+    with _hashing_slot():
+        if password_hash is None:
+            HASHER.hash(password)
+            return False
+        try:
+            return HASHER.verify(password_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+
+def _within(store: Store, limits: list[tuple[str, int, timedelta]], now: datetime) -> bool:
+    """Count this attempt against each (key, most, window); True if every count is within its
+    limit. The counts are taken before the password is checked and committed at once, so requests
+    arriving together see each other's attempts."""
+    with store.transaction() as s:
+        # Always the same key order, so two requests never wait on each other's rows (PostgreSQL).
+        counts = [(db.hit(s, key, now, now - window), most) for key, most, window in sorted(limits)]
+    return all(count <= most for count, most in counts)
+
+
+def _client_key(client: str) -> str:
+    """The address a limit counts against. IPv6 by its /64: one home or server usually gets a whole
+    /64, so counting single addresses would give one attacker billions of fresh limits."""
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        return client[:100]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def _password_errors(password: str, confirm: str, field: str = "password") -> dict[str, str]:
@@ -55,81 +134,88 @@ def _password_errors(password: str, confirm: str, field: str = "password") -> di
     return errors
 
 
-def register(store: Store, name: str, password: str, confirm: str) -> None:
+def register(store: Store, name: str, password: str, confirm: str, client: str = "", clock: Clock = utc_now) -> None:
+    """Create an account; raises ``FormErrors``, or ``TooManyAttempts`` after ``MAX_REGISTRATIONS``
+    tries from the client's address in an hour (a bad name or password does not count; a taken
+    name does, so the form cannot be used to list names quickly)."""
     errors: dict[str, str] = {}
     if not USERNAME.match(name):
         errors["username"] = "Use 3 to 40 letters, numbers, dots, dashes or underscores."
     errors.update(_password_errors(password, confirm))
     if errors:
         raise FormErrors(errors)
-    password_hash = HASHER.hash(password)
+    now = clock()
+    if not _within(store, [(f"register:{_client_key(client)}", MAX_REGISTRATIONS, REGISTER_WINDOW)], now):
+        raise TooManyAttempts
+    with store.transaction() as s:
+        taken = db.user_exists(s, name)
+    if taken:  # checked again below; asking first saves a hash for a name that is plainly taken
+        raise FormErrors({"username": "That name is taken; choose another."})
+    password_hash = _hash(password)
     try:
         with store.transaction() as s:
             if db.user_exists(s, name):
                 raise FormErrors({"username": "That name is taken; choose another."})
             # Nobody becomes an administrator by registering: the operator grants it with
             # `backcare admin grant NAME` (registrations racing to be "first" cannot make admins).
-            db.create_account(s, name, password_hash, False, datetime.now(UTC))
+            db.create_account(s, name, password_hash, False, now)
     except IntegrityError:  # the same name registered at the same moment by another request
         raise FormErrors({"username": "That name is taken; choose another."}) from None
 
 
-def authenticate(store: Store, name: str, password: str, client: str) -> bool:
-    """True if the password is right; raises ``TooManyAttempts`` after repeated failures."""
-    now = datetime.now(UTC)
-    keys = [f"user:{name.lower()}", f"ip:{client}"]
+def authenticate(store: Store, name: str, password: str, client: str, clock: Clock = utc_now) -> bool:
+    """True if the password is right. Raises ``TooManyAttempts`` once this name has failed
+    ``MAX_FAILURES`` times from this client address in ``LOGIN_WINDOW`` (or the address has failed
+    ``MAX_FAILURES_PER_ADDRESS`` times); the password is then not checked at all. Raises ``Busy``
+    when the server is checking too many passwords at once."""
+    now = clock()
+    address = _client_key(client)
+    pair = f"login:{name.lower()[:60]}|{address}"
+    from_address = f"login-from:{address}"
+    limits = [(pair, MAX_FAILURES, LOGIN_WINDOW), (from_address, MAX_FAILURES_PER_ADDRESS, LOGIN_WINDOW)]
+    if not _within(store, limits, now):
+        raise TooManyAttempts
     with store.transaction() as s:
-        if any(db.failures_since(s, key, now - LOGIN_WINDOW) >= MAX_FAILURES for key in keys):
-            raise TooManyAttempts
         found = db.find_account(s, name)
-        ok = False
-        if found is not None:
-            user, account = found
-            try:
-                ok = HASHER.verify(account.password_hash, password)
-            except (VerifyMismatchError, VerificationError, InvalidHashError):
-                ok = False
-            if ok and HASHER.check_needs_rehash(account.password_hash):
-                db.set_password_hash(s, user.id, HASHER.hash(password))
-        else:
-            HASHER.hash(password)  # same work either way, so timing does not reveal names
-        if ok:
-            db.clear_failures(s, keys[0])
-        else:
-            for key in keys:
-                db.record_failure(s, key, now)
+        user_id, stored = (found[0].id, found[1].password_hash) if found is not None else (None, None)
+    ok = _verify(stored, password)
+    if ok:
+        new_hash = _hash(password) if stored and HASHER.check_needs_rehash(stored) else None
+        with store.transaction() as s:
+            # A right password is not a failure: this pair starts again, the address gets its try back.
+            db.reset(s, pair)
+            db.give_back(s, from_address)
+            if new_hash is not None and user_id is not None:
+                db.set_password_hash(s, user_id, new_hash)
+            db.forget_counters_before(s, now - max(LOGIN_WINDOW, REGISTER_WINDOW))
     return ok
 
 
-def change_password(store: Store, name: str, current: str, new: str, confirm: str) -> None:
+def change_password(store: Store, name: str, current: str, new: str, confirm: str, clock: Clock = utc_now) -> None:
     """Set a new password after checking the current one, and sign the account out everywhere
-    (the caller starts a new session for the browser that made the change). Wrong current
-    passwords count towards the same sign-in limit as failed sign-ins."""
-    now = datetime.now(UTC)
-    key = f"user:{name.lower()}"
+    (the caller starts a new session for the browser that made the change). At most
+    ``MAX_FAILURES`` tries in ``LOGIN_WINDOW``: someone holding a stolen session cannot guess on."""
+    now = clock()
+    key = f"password:{name.lower()}"
+    if not _within(store, [(key, MAX_FAILURES, LOGIN_WINDOW)], now):
+        raise TooManyAttempts
     with store.transaction() as s:
-        if db.failures_since(s, key, now - LOGIN_WINDOW) >= MAX_FAILURES:
-            raise TooManyAttempts
         found = db.find_account(s, name)
         if found is None:
             raise FormErrors({"current": "That is not your current password."})
         user_id, password_hash = found[0].id, found[1].password_hash
-    ok: bool
-    try:
-        ok = HASHER.verify(password_hash, current)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        ok = False
-    if not ok:
-        with store.transaction() as s:
-            db.record_failure(s, key, now)
+    if not _verify(password_hash, current):
         raise FormErrors({"current": "That is not your current password."})
     errors = _password_errors(new, confirm, field="new")
     if errors:
+        with store.transaction() as s:
+            db.give_back(s, key)  # the right current password: only the new one needs changing
         raise FormErrors(errors)
-    new_hash = HASHER.hash(new)
+    new_hash = _hash(new)
     with store.transaction() as s:
         db.set_password_hash(s, user_id, new_hash)
         db.revoke_sessions(s, user_id)
+        db.reset(s, key)
 
 
 class NoSuchAccount(LookupError):

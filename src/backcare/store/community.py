@@ -1,14 +1,15 @@
-"""Accounts, sign-in attempts, article views and reader comments: the web app's own tables."""
+"""Accounts, rate-limit counters, article views and reader comments: the web app's own tables."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from backcare.store.models import Account, ArticleView, Comment, LoginAttempt, SignInSession, User
+from backcare.store.models import Account, ArticleView, Comment, RateCounter, SignInSession, User
 
 
 def find_account(s: Session, name: str) -> tuple[User, Account] | None:
@@ -119,21 +120,44 @@ def delete_stale_sessions(s: Session, user_id: int, now: datetime) -> None:
     )
 
 
-def record_failure(s: Session, key: str, now: datetime) -> None:
-    s.add(LoginAttempt(key=key, at=now))
+def hit(s: Session, key: str, now: datetime, since: datetime) -> int:
+    """Count one attempt for ``key`` and return the count in its window, this one included. A
+    window that began before ``since`` is over: the count starts again at 1 from ``now``.
 
-
-def failures_since(s: Session, key: str, since: datetime) -> int:
-    return int(
-        s.scalar(
-            select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.at >= since)
+    One ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` statement: the database serialises
+    concurrent ones on the row, so N requests at once get the counts 1..N, never the same one."""
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    at = literal(now, RateCounter.window_start.type)
+    expired = RateCounter.window_start < literal(since, RateCounter.window_start.type)
+    statement = (
+        insert(RateCounter)
+        .values(key=key, window_start=now, count=1)
+        .on_conflict_do_update(
+            index_elements=[RateCounter.key],
+            set_={
+                "count": case((expired, 1), else_=RateCounter.count + 1),
+                "window_start": case((expired, at), else_=RateCounter.window_start),
+            },
         )
-        or 0
+        .returning(RateCounter.count)
     )
+    return int(s.execute(statement).scalar_one())
 
 
-def clear_failures(s: Session, key: str) -> None:
-    s.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
+def give_back(s: Session, key: str) -> None:
+    """Take one attempt off ``key`` (an attempt that turned out to be allowed, such as a sign-in
+    with the right password, should not count towards the limit on its address)."""
+    still_counted = (RateCounter.key == key) & (RateCounter.count > 0)
+    s.execute(update(RateCounter).where(still_counted).values(count=RateCounter.count - 1))
+
+
+def reset(s: Session, key: str) -> None:
+    s.execute(delete(RateCounter).where(RateCounter.key == key))
+
+
+def forget_counters_before(s: Session, before: datetime) -> None:
+    """Drop counters whose window began before ``before`` (they count for nothing any more)."""
+    s.execute(delete(RateCounter).where(RateCounter.window_start < before))
 
 
 def add_view(s: Session, slug: str) -> int:

@@ -166,14 +166,16 @@ class SignInSession(Base):
     __table_args__ = (Index("ix_sessions_user", "user_id"),)
 
 
-class LoginAttempt(Base):
-    """Failed sign-ins, shared by every app worker so the rate limit holds behind a load balancer."""
+class RateCounter(Base):
+    """Attempts per key (sign-in, registration) in the current window, shared by every app worker
+    so the limits hold behind a load balancer (migration 0005). One row per key, updated by a
+    single upsert that returns the new count, so concurrent requests cannot all pass the check."""
 
-    __tablename__ = "login_attempts"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(200))
-    at: Mapped[datetime]
-    __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"),)
+    __tablename__ = "rate_limits"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[datetime]
+    count: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (Index("ix_rate_limits_window_start", "window_start"),)
 
 
 class ArticleView(Base):

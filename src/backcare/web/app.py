@@ -12,7 +12,6 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from asgi_csrf import asgi_csrf
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -24,10 +23,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backcare import __version__
 from backcare.config import Settings
+from backcare.service import community, sessions
 from backcare.service.diary import Store
 from backcare.web import api, pages_account, pages_check, pages_diary, pages_learn
 from backcare.web.context import Web, render
-from backcare.web.limits import RequestLimits
+from backcare.web.cross_site import CrossOriginProtection
+from backcare.web.limits import RequestLimits, SignedInImports
 
 STATIC = Path(__file__).parent / "static"
 LOOPBACK = ["127.0.0.1", "localhost", "[::1]", "::1"]
@@ -69,44 +70,8 @@ class SecurityHeaders:
         await self.app(scope, receive, add_headers)
 
 
-async def csrf_failed(scope: Scope, send: Send, message_id: Any = None) -> None:
-    """A refused form or API call: JSON for the API, a plain page for people."""
-    if str(scope.get("path", "")).startswith("/api/"):
-        body = (
-            b'{"error": {"status": 403, "message": "CSRF check failed: with cookies, send the csrftoken '
-            b'cookie value in the x-csrftoken header"}}'
-        )
-        kind = b"application/json"
-    else:
-        body = (
-            b"<!doctype html><html lang=en><meta charset=utf-8><title>Form expired</title>"
-            b"<link rel=stylesheet href=/static/css/app.css><main><h1>This form has expired</h1>"
-            b"<p>For your safety the form could not be accepted. Go back, reload the page and try again.</p>"
-            b"<p><a href=/>Back to the start</a></p></main>"
-        )
-        kind = b"text/html; charset=utf-8"
-    await send({"type": "http.response.start", "status": 403, "headers": [[b"content-type", kind]]})
-    await send({"type": "http.response.body", "body": body})
-
-
-class FormPaths:
-    """Every page path (not the JSON API): asgi-csrf checks these even when a request carries no
-    cookies, so another website cannot post a form to a local backcare. The API needs no such
-    rule: it accepts only JSON bodies, which browsers will not send across sites without CORS."""
-
-    def __contains__(self, path: object) -> bool:
-        return isinstance(path, str) and not path.startswith("/api/")
-
-
-def multipart_import(scope: Scope) -> bool:
-    """asgi-csrf 0.11 cannot read multipart bodies with current python-multipart, so the import
-    upload is checked by the route itself (``web.csrf.check_form_token``) with the same token."""
-    headers = dict(scope.get("headers") or [])
-    return scope.get("path") == "/import" and headers.get(b"content-type", b"").startswith(b"multipart/form-data")
-
-
 def create_app(settings: Settings, store: Store, secret: str | None = None) -> ASGIApp:
-    """``secret`` signs sessions and CSRF tokens: the server's key, or (local mode) one kept beside
+    """``secret`` signs the session cookie: the server's key, or (local mode) one kept beside
     the database by the composition root; without one, a fresh secret for this process."""
     if settings.mode == "server" and not settings.secret_key:
         raise ValueError("server mode needs BACKCARE_SECRET_KEY (the same value on every worker)")
@@ -140,6 +105,16 @@ def create_app(settings: Settings, store: Store, secret: str | None = None) -> A
             return JSONResponse({"error": {"status": 422, "message": "invalid request", "problems": problems}}, 422)
         return render(request, "error.html", {"status": 400, "message": "; ".join(problems)}, status=400)
 
+    @app.exception_handler(community.Busy)
+    async def busy(request: Request, exc: community.Busy) -> Response:
+        message = "The server is busy checking passwords. Please try again in a few seconds."
+        retry = {"retry-after": "5"}
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": {"status": 503, "message": message}}, 503, headers=retry)
+        page = render(request, "error.html", {"status": 503, "message": message}, status=503)
+        page.headers.update(retry)
+        return page
+
     @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
     def api_docs(request: Request) -> HTMLResponse:
         # Rendered on the server from the OpenAPI document: the stock Swagger page loads its
@@ -154,25 +129,19 @@ def create_app(settings: Settings, store: Store, secret: str | None = None) -> A
     def favicon() -> HTMLResponse:
         return HTMLResponse(status_code=204)
 
+    # In server mode the import upload is read only once the session names a live account.
+    gated = SignedInImports(app, lambda sid: sessions.signed_in(store, sid)) if settings.mode == "server" else app
     session = SessionMiddleware(
-        app,
+        gated,
         secret_key=secret,
         session_cookie="backcare_session",
         same_site="lax",
         https_only=settings.mode == "server" and settings.secure_cookies,
     )
-    app.state.csrf_secret = secret
-    protected = asgi_csrf(
-        session,
-        signing_secret=secret,
-        always_protect=FormPaths(),
-        skip_if_scope=multipart_import,
-        cookie_samesite="Strict",
-        send_csrf_failed=csrf_failed,
-    )
     # DNS rebinding: a page on another name that resolves to 127.0.0.1 must not reach local data.
     hosts = (
         list(settings.allowed_hosts) if settings.allowed_hosts else (["*"] if settings.mode == "server" else LOOPBACK)
     )
-    # Size and NUL limits come before the CSRF check and the sessions, which read the body too.
-    return SecurityHeaders(TrustedHostMiddleware(RequestLimits(protected), allowed_hosts=hosts))
+    # Outside in: the host check, the cross-site check (headers only, so a forged upload is refused
+    # before a byte of it is read), then size and NUL limits, then the sessions.
+    return SecurityHeaders(TrustedHostMiddleware(CrossOriginProtection(RequestLimits(session)), allowed_hosts=hosts))

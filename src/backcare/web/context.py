@@ -100,16 +100,10 @@ def is_admin(request: Request) -> bool:
     return web(request).settings.mode == "local" or admin(web(request).store, user)
 
 
-def csrf_token(request: Request) -> str:
-    token = request.scope.get("csrftoken")
-    return str(token()) if callable(token) else ""
-
-
 def render(request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
     w = web(request)
     values = {
         "request": request,
-        "csrf": csrf_token(request),
         "user": current_user(request),
         "mode": w.settings.mode,
         "jurisdiction": w.settings.jurisdiction.value,

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from urllib.parse import parse_qsl
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backcare.service.entries import NUL, clip, nul_paths
+from backcare.web.context import SESSION_KEY
 
 BODY_LIMIT = 64 * 1024
 """Forms and API bodies: the largest real one (a 5,000-character note in emoji, percent-encoded)
@@ -55,7 +58,7 @@ async def _refuse(scope: Scope, send: Send, status: int, message: str, problems:
         ).encode()
         kind = b"text/html; charset=utf-8"
     headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode())]
-    if status == 413:  # the rest of the body is not read: the connection cannot be reused
+    if status in (401, 413, 415):  # the rest of the body is not read: the connection cannot be reused
         headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -106,7 +109,8 @@ def nul_problems(body: bytes, content_type: str) -> list[str] | None:
 
 
 class RequestLimits:
-    """Body-size limits (413) and NUL refusal (422 for the API, 400 for pages) before parsing."""
+    """Body-size limits (413), multipart bodies outside the import (415) and NUL refusal (422 for
+    the API, 400 for pages) before parsing."""
 
     def __init__(self, app: ASGIApp, body_limit: int = BODY_LIMIT, import_limit: int = IMPORT_LIMIT) -> None:
         self.app = app
@@ -123,6 +127,19 @@ class RequestLimits:
             return
         headers = dict(scope.get("headers") or [])
         streamed = path in IMPORT_PATHS
+        kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if kind == b"multipart/form-data" and not streamed and scope.get("method") not in ("GET", "HEAD"):
+            # Only the import form uploads a file; elsewhere a multipart body would only be parsed
+            # (and spooled to disk) to be ignored.
+            await _refuse(
+                scope,
+                send,
+                415,
+                "Files can only be sent to the import form; this address takes a plain form or JSON.",
+                [],
+                "Not accepted here",
+            )
+            return
         limit = self.import_limit if streamed else self.body_limit
         declared = headers.get(b"content-length", b"").strip()
         if declared.isdigit() and int(declared) > limit:
@@ -189,3 +206,38 @@ class RequestLimits:
                 raise
         if over and not started:
             await too_large(scope, send, limit)
+
+
+class SignedInImports:
+    """Server mode: the import upload (up to ``IMPORT_LIMIT``) is read only for a signed-in person.
+
+    Sits between the sessions and the app, so it sees the session but nothing has read the body
+    yet: without a live session the request is answered at once (401 for the API, a redirect to
+    sign in for the page) and the upload is never parsed or spooled to disk. The cross-site check
+    runs before this, outside the size limits."""
+
+    def __init__(self, app: ASGIApp, signed_in: Callable[[object], str | None]) -> None:
+        self.app = app
+        self.signed_in = signed_in
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path") in IMPORT_PATHS:
+            session = scope.get("session") or {}
+            if await run_in_threadpool(self.signed_in, session.get(SESSION_KEY)) is None:
+                if str(scope["path"]).startswith("/api/"):
+                    await _refuse(scope, send, 401, "sign in first (POST /account/login)", [], "Sign in first")
+                else:
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": 303,
+                            "headers": [
+                                (b"location", b"/account/login?next=/report"),
+                                (b"content-length", b"0"),
+                                (b"connection", b"close"),
+                            ],
+                        }
+                    )
+                    await send({"type": "http.response.body", "body": b""})
+                return
+        await self.app(scope, receive, send)

@@ -17,6 +17,12 @@ def _server_only(request: Request) -> None:
         raise HTTPException(404, "This backcare runs in local mode for one person: there are no accounts.")
 
 
+def _client(request: Request) -> str:
+    """The address the rate limits count against: the peer, or behind a trusted reverse proxy the
+    address it forwards (uvicorn's proxy headers; see docs/server.md)."""
+    return request.client.host if request.client else "unknown"
+
+
 def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
@@ -31,7 +37,10 @@ def register_form(request: Request) -> HTMLResponse:
 def register(request: Request, username: str = Form(""), password: str = Form(""), confirm: str = Form("")) -> Response:
     _server_only(request)
     try:
-        community.register(web(request).store, username.strip(), password, confirm)
+        community.register(web(request).store, username.strip(), password, confirm, _client(request))
+    except community.TooManyAttempts:
+        errors = {"form": "Too many new accounts from this address. Please try again in an hour."}
+        return render(request, "register.html", {"errors": errors, "form": {"username": username}}, status=429)
     except community.FormErrors as exc:
         return render(request, "register.html", {"errors": exc.errors, "form": {"username": username}}, status=400)
     sign_in(request, username.strip())  # a new session; only the check in progress carries over
@@ -47,9 +56,8 @@ def login_form(request: Request, next: str = "/") -> HTMLResponse:
 @router.post("/account/login", response_class=HTMLResponse)
 def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
     _server_only(request)
-    client = request.client.host if request.client else "unknown"
     try:
-        ok = community.authenticate(web(request).store, username.strip(), password, client)
+        ok = community.authenticate(web(request).store, username.strip(), password, _client(request))
     except community.TooManyAttempts:
         return render(
             request,

@@ -19,7 +19,6 @@ from backcare.service.diary import Ambiguous, Changed, DiaryService, NotFound, d
 from backcare.service.entries import InvalidEntry, local_zone_name, valid_zone
 from backcare.service.report import chart_table
 from backcare.web.context import diary_for, render
-from backcare.web.csrf import check_form_token
 from backcare.web.limits import IMPORT_LIMIT
 
 router = APIRouter(include_in_schema=False)
