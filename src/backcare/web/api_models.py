@@ -221,7 +221,10 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 DESCRIBED = {
     400: "The request could not be read",
     401: "Server mode: sign in first (POST /account/login); the session cookie authenticates",
-    403: "Refused: a request with cookies must send the csrftoken cookie's value in x-csrftoken",
+    403: (
+        "Refused: a cross-site request (by Sec-Fetch-Site or Origin), "
+        "or a request with cookies that sends neither header"
+    ),
     404: "No such diary entry (for this person)",
     412: "If-Match did not match: the entry changed since you read it; GET it again",
     413: "The request body is too large",

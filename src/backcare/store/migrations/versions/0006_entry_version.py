@@ -1,7 +1,7 @@
 """a version number on every diary entry, for safe concurrent edits (optimistic concurrency)
 
 Revision ID: 0006_entry_version
-Revises: 0004
+Revises: 0005_rate_limits
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_entry_version"
-down_revision = "0004"
+down_revision = "0005_rate_limits"
 branch_labels = None
 depends_on = None
 
