@@ -33,7 +33,7 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_one_line_entry_then_list_show_edit_delete(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = run("diary", "add", "--pain", "6", "--where", "lower-left", "--trigger", "lifting", "--helped", "heat")
     assert out.returncode == 0, out.stderr
-    assert "pain 6/10; lower, left; after lifting; helped: heat" in out.stdout
+    assert "pain 6/10; lower back, left side; after lifting; helped: heat" in out.stdout
     short = out.stdout.rsplit("(", 1)[1][:8]
     listing = run("diary", "list")
     assert short in listing.stdout
@@ -61,18 +61,21 @@ def test_interactive_add_re_asks_bad_input(run) -> None:  # type: ignore[no-unty
     assert out.returncode == 0, out.stderr
     assert "Type a whole number from 0" in out.stdout
     assert "unknown location 'shoulder'" in out.stdout
-    assert "pain 7/10; lower, right; after sport; helped: walk" in out.stdout
+    assert "pain 7/10; lower back, right side; after sport; helped: a walk" in out.stdout
 
 
 def test_a_warning_sign_logged_shows_the_emergency_at_once(run) -> None:  # type: ignore[no-untyped-def]
     out = run("diary", "add", "--pain", "5", "--flag", "bowel_change")
-    assert "EMERGENCY NOW" in out.stdout and "Call 999 now" in out.stdout
+    text = " ".join(out.stdout.split())
+    assert "!! Emergency: A warning sign was logged" in text
+    assert text.count("Call 999 now or go to A&E. Do not drive yourself.") == 1
+    assert "bowel_change" not in text and "You logged: Not being able to hold in a poo" in text
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("diary", "add", "--pain", "12"), "pain: must be 10 or less"),
+        (("diary", "add", "--pain", "12"), "Pain: must be 10 or less"),
         (("diary", "add", "--pain", "3", "--where", "elbow"), "unknown location 'elbow'"),
         (("diary", "add", "--pain", "3", "--at", "yesterday"), "is not a date and time"),
         (("diary", "add", "--medicine", "unknown-pill"), "is not a known product"),

@@ -16,7 +16,7 @@ from backcare.domain import CheckIn, DiaryAlert, Episode, Jurisdiction, Medicine
 from backcare.engine.diary import MEDICINE_PERIOD, WINDOW, diary_alerts, local_day
 from backcare.engine.diary import ingredient_name as ingredient_name
 from backcare.service import engine
-from backcare.service.diary_view import sign_words, with_act_now, word, words
+from backcare.service.diary_view import act_now, sign_words, with_act_now, word, words
 from backcare.service.entries import ActionIn, CheckInIn, EpisodeIn, IntakeIn, InvalidEntry, explain
 from backcare.store.repo import LOCAL_USER, Ambiguous, Diary, Entry, NotFound, Store, new_id
 
@@ -354,7 +354,10 @@ def _signs_in_words(alert: DiaryAlert, jurisdiction: Jurisdiction) -> DiaryAlert
         return alert
     by_name = {qid.replace("_", " "): qid for qid in engine().questions}
     signs = [sign_words(by_name.get(n, n), jurisdiction) for n in head.removeprefix("Logged: ").split(", ")]
-    return replace(alert, detail=f"You logged: {'; '.join(signs)}. Your answers checked again: {rest}")
+    detail = f"You logged: {'; '.join(signs)}."
+    if rest.strip() != act_now(jurisdiction):  # the advice ends with the emergency call already
+        detail += f" With your other answers this means: {rest}"
+    return replace(alert, detail=detail)
 
 
 def warning_signs() -> tuple[str, ...]:

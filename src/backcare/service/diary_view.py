@@ -93,7 +93,7 @@ def words(terms: Iterable[str], jurisdiction: Jurisdiction = Jurisdiction.UK) ->
 
 
 def _lower(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[1:2].islower() or len(text) == 1 else text
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
 
 
 def choices(terms: Sequence[str], jurisdiction: Jurisdiction = Jurisdiction.UK) -> list[tuple[str, str]]:
@@ -129,6 +129,8 @@ def refusal(problem: str) -> Refusal:
     key, sep, rest = problem.partition(": ")
     key = key.strip().lstrip("-")
     if sep and key in FIELD_WORDS:
+        if rest.startswith(key + " "):  # "started_at: started_at is in the future"
+            return Refusal(FORM_FIELD.get(key, key), f"{FIELD_WORDS[key]} {rest[len(key) + 1 :]}")
         return Refusal(FORM_FIELD.get(key, key), f"{FIELD_WORDS[key]}: {rest}")
     for name in FORM_FIELD:  # "started_at is in the future": a message about a field, not keyed
         if problem.startswith(name + " "):

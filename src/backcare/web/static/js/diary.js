@@ -6,13 +6,20 @@
   var refused = document.getElementById("refused");
   var saved = document.getElementById("saved");
   var target = null;
+  var view = null;
   if (refused) {
-    target = refused;
+    target = view = refused;
   } else if (saved && location.hash === "#saved") {
+    view = saved;
     target = saved.querySelector(".alert.urgent") || saved;
   }
-  if (target) {
+  function bring() {
     target.focus({ preventScroll: true });
-    target.scrollIntoView({ block: "start" });
+    view.scrollIntoView({ block: "start" });
+  }
+  // After the browser's own move to #saved (which focuses the region), not before it.
+  if (target) {
+    if (document.readyState === "complete") setTimeout(bring, 0);
+    else window.addEventListener("load", function () { setTimeout(bring, 0); });
   }
 })();
