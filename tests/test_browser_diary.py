@@ -91,6 +91,7 @@ def test_a_warning_sign_alert_comes_into_view_is_focused_and_announced(base: str
     phone.goto(f"{base}/diary")
     phone.click(".scale label.pain-5")
     phone.click(".more-detail summary")
+    phone.click(".signs-detail summary")
     phone.check("input[name=red_flags][value=bowel_change]")
     # The person is looking at the Save button, far down a long page.
     phone.locator("button.save").scroll_into_view_if_needed()

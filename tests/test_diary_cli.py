@@ -136,3 +136,42 @@ def test_assess_can_save_to_the_diary_for_the_report(run, tmp_path: Path) -> Non
     assert run("assess", "--answers", str(answers), "--json", "--save").returncode == 0
     run("export", "--format", "json", "--out", str(tmp_path / "e.json"))
     assert len(json.loads((tmp_path / "e.json").read_text())["assessments"]) == 1
+
+
+def test_the_terminal_the_pages_and_the_api_say_the_same_words(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import html
+    import re
+
+    from starlette.testclient import TestClient
+
+    from backcare.config import Settings
+    from backcare.store.repo import Store
+    from backcare.web.app import create_app
+    from tests.test_web import TEST_HOSTS, post
+
+    def words(text: str) -> str:
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+    cli = words(run("diary", "add", "--pain", "5", "--flag", "saddle_numbness").stdout)
+    store = Store(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    try:
+        client = TestClient(create_app(Settings(allowed_hosts=TEST_HOSTS), store))
+        api = client.get("/api/v1/diary/alerts").json()["alerts"][0]
+        page = words(client.get("/diary").text)
+        # The API's advice carries the emergency call; the page and the terminal show it first.
+        assert api["advice"].endswith("Call 999 now or go to A&E. Do not drive yourself.")
+        lead, call = api["advice"].rsplit(" Call 999", 1)
+        for shown in (cli, page):
+            assert f"Emergency: {api['title']}" in shown
+            assert lead in shown and f"Call 999{call}" in shown and api["detail"] in shown
+        assert "saddle_numbness" not in cli + page + api["detail"]
+        # A refusal: the API keeps the field's id for programs; people read its label.
+        fresh = TestClient(client.app)  # a program: no browser session, so no form token either
+        problem = fresh.post("/api/v1/diary/episodes", json={"pain": 12}).json()["error"]["problems"]
+        refused = post(client, "/diary", {"pain": "12"})
+        terminal = run("diary", "add", "--pain", "12").stderr
+    finally:
+        store.close()
+    assert problem == ["pain: must be 10 or less"]
+    assert refused.status_code == 400 and "Pain: must be 10 or less" in words(refused.text)  # type: ignore[attr-defined]
+    assert terminal.strip() == "backcare: Pain: must be 10 or less"

@@ -48,9 +48,11 @@ def print_alerts(alerts: list[DiaryAlert], jurisdiction: Jurisdiction, when_of: 
     from backcare.service.diary_view import alert_view
 
     console = make_console()
-    for a in (alert_view(alert, when_of or {}) for alert in alerts):
+    for a in (alert_view(alert, when_of or {}, jurisdiction) for alert in alerts):
         mark = "!!" if a.urgency == "emergency_now" else "!"
         console.print(f"[bold]{mark} {escape(a.level)}: {escape(a.title)}[/bold]")
+        if a.act:
+            console.print(f"  [bold]{escape(a.act)}[/bold]")
         console.print(f"  [bold]{escape(a.advice)}[/bold]")
         console.print(f"  {escape(a.detail)}")
         entries = f"From your entries of {', '.join(a.entries)}. " if a.entries else ""

@@ -179,6 +179,8 @@ class AlertView:
     urgent: bool
     """Needs action today or now: the page moves focus to it and announces it at once."""
     title: str
+    act: str
+    """For an emergency, the call to make ("Call 999 now or go to A&E…"): shown first."""
     detail: str
     advice: str
     entries: tuple[str, ...]
@@ -186,14 +188,21 @@ class AlertView:
     sources: tuple[tuple[str, str], ...]
 
 
-def alert_view(alert: DiaryAlert, when_of: dict[str, str]) -> AlertView:
+def alert_view(alert: DiaryAlert, when_of: dict[str, str], jurisdiction: Jurisdiction) -> AlertView:
+    """An alert as the pages and the terminal show it: the words of the API's alert, with an
+    emergency's call to make lifted out of the advice to come first."""
+    advice, act = alert.advice, ""
+    line = act_now(jurisdiction)
+    if alert.urgency is Urgency.EMERGENCY_NOW and advice.endswith(line):
+        advice, act = advice[: -len(line)].rstrip(), line
     return AlertView(
         level=level_words(alert.urgency),
         urgency=alert.urgency.value,
         urgent=alert.urgency in (Urgency.EMERGENCY_NOW, Urgency.SAME_DAY),
         title=alert.title,
+        act=act,
         detail=alert.detail,
-        advice=alert.advice,
+        advice=advice,
         entries=tuple(when_of[i] for i in alert.entry_ids if i in when_of),
         sources=tuple((c.url, c.title) for c in alert.citations),
     )

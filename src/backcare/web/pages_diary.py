@@ -100,7 +100,7 @@ def _page(
         "diary.html",
         {
             "entries": entries,
-            "alerts": [alert_view(a, when_of) for a in svc.alerts()],
+            "alerts": [alert_view(a, when_of, svc.jurisdiction) for a in svc.alerts()],
             "products": products_for(svc.jurisdiction, recent_products),
             "recent_products": recent_products,
             "actions": actions,
