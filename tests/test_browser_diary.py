@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from backcare.config import Settings
-from tests.test_browser import DESKTOP, PHONE, axe, live_server, shot
-from tests.test_browser import browser as browser  # noqa: PLC0414 - the shared fixture
+from tests.test_browser import DESKTOP, PHONE, SHOTS, axe, live_server, shot
+from tests.test_browser import browser as browser  # the shared fixture, used by name
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +56,18 @@ def focused(page: Any) -> str:
     return str(page.evaluate("() => document.activeElement.id || document.activeElement.className || ''"))
 
 
+def view_shot(page: Any, name: str) -> None:
+    """What the person sees right now (the screen, not the whole page), for docs/screenshots."""
+    if not SHOTS:
+        return
+    from PIL import Image
+
+    page.screenshot(path=str(SHOTS / name))
+    with Image.open(SHOTS / name) as image:
+        small = image.convert("RGB").quantize(64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(SHOTS / name, optimize=True)
+
+
 def no_serious_axe(page: Any) -> None:
     found = axe(page)
     assert found == [], found
@@ -82,6 +94,7 @@ def test_an_episode_is_logged_from_one_screen_and_the_confirmation_is_in_view(ba
     assert phone.locator("#saved .notice").inner_text().startswith("Saved your entry.")
     assert phone.locator("#saved .notice").get_attribute("role") == "status"
     assert in_view(phone, "#saved .notice")
+    view_shot(phone, "diary-saved-screen-phone.png")
     assert "pain 6/10; lower back; after bending or twisting" in phone.locator(".entries").inner_text()
     no_serious_axe(phone)
     shot(phone, "diary-saved-phone.png")
@@ -102,6 +115,7 @@ def test_a_warning_sign_alert_comes_into_view_is_focused_and_announced(base: str
     assert alert.get_attribute("role") == "alert"
     assert in_view(phone, "#saved .alert.urgent")
     assert "alert" in focused(phone)
+    view_shot(phone, "diary-alert-screen-phone.png")
     words = " ".join(alert.inner_text().split())
     assert "Emergency: A warning sign was logged" in words
     assert "Call 999 now or go to A&E. Do not drive yourself." in words
@@ -146,6 +160,7 @@ def test_a_refused_entry_shows_the_reason_next_to_the_field_and_keeps_what_was_t
     assert phone.url.endswith("/diary#log")
     summary = phone.locator("#refused")
     assert summary.get_attribute("role") == "alert" and focused(phone) == "refused" and in_view(phone, "#refused")
+    view_shot(phone, "diary-refused-screen-phone.png")
     assert "When is in the future" in summary.inner_text()
     # Next to the field, tied to it for screen readers.
     assert "When is in the future" in phone.locator("#err-when").inner_text()
@@ -176,7 +191,7 @@ def test_heat_is_logged_and_its_timer_runs_across_pages_and_ends_loudly(base: st
     assert time_left.startswith("14:") or time_left.startswith("15:")
     phone.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
     assert in_view(phone, ".timer-bar")  # sticky: seen wherever the page is scrolled
-    shot(phone, "diary-timer-phone.png")
+    view_shot(phone, "diary-timer-screen-phone.png")
     # Near the end: the page is changed again, and the timer still ends here.
     phone.evaluate(
         "() => { const t = JSON.parse(localStorage.getItem('backcare.timer'));"
@@ -185,6 +200,7 @@ def test_heat_is_logged_and_its_timer_runs_across_pages_and_ends_loudly(base: st
     phone.goto(f"{base}/diary")
     phone.wait_for_function("() => document.title.startsWith('⏰')", timeout=5000)
     assert "Time is up: take the pack off now" in bar.inner_text()
+    view_shot(phone, "diary-timer-ended-screen-phone.png")
     assert phone.locator(".timer-bar-note").get_attribute("role") == "alert"
     assert phone.evaluate("() => window.backcareAlarm.rang") == 1
     assert phone.evaluate("() => localStorage.getItem('backcare.timer')") is None
@@ -202,5 +218,6 @@ def test_the_sitting_reminder_works_without_notification_permission(base: str, p
     phone.evaluate("() => window.backcareReminder.fire()")
     assert phone.locator(".reminder-alert").is_visible() and in_view(phone, ".reminder-alert")
     assert phone.title().startswith("⏰") and phone.locator(".reminder-alert").get_attribute("role") == "alert"
+    view_shot(phone, "diary-reminder-screen-phone.png")
     phone.click(".reminder-dismiss")
     assert not phone.locator(".reminder-alert").is_visible() and not phone.title().startswith("⏰")
