@@ -276,3 +276,10 @@ def test_the_diary_page_lists_saved_checks_and_uses_words(diary: DiaryService) -
     assert "My saved checks" in page and "/checks/" in page and "Open the check of" in page
     assert "after bending or twisting" in page and "Bending or twisting" in page
     assert "bending_twisting</" not in page and "> bending twisting" not in page
+
+
+def test_us_words_for_the_diary_vocabulary() -> None:
+    from backcare.service.diary_view import word
+
+    assert word("central", Jurisdiction.US) == "Center (spine)" and word("central") == "Centre (spine)"
+    assert word("physio", Jurisdiction.US) == "Physical therapy" and word("physio") == "Physiotherapy"

@@ -218,7 +218,7 @@ def _add(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
     if args.did:
         done = {"done_at": when} if when else {}
         logged = svc.log_action(args.did, args.minutes, **done)
-        console.print(f"Logged {logged.entry.action} ({logged.entry.id[:8]}).")
+        console.print(f"Logged {escape(describe(logged.entry, svc.jurisdiction)[2])} ({logged.entry.id[:8]}).")
         limits = session_limit(args.did)
         if limits is not None and args.minutes is not None and args.minutes > limits[1]:
             console.print(

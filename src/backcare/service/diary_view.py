@@ -55,7 +55,7 @@ WORDS: dict[str, str] = {
     "medicine": "Medicine",
     "rest": "Rest",
 }
-US_WORDS = {"physio": "Physical therapy"}
+US_WORDS = {"physio": "Physical therapy", "central": "Center (spine)"}
 
 # The form fields a refusal can name, in the words of their labels.
 FIELD_WORDS: dict[str, str] = {

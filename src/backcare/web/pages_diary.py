@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from backcare.domain import LOCATIONS, QUALITIES, SELF_CARE_ACTIONS, TRIGGERS, Episode, Jurisdiction
 from backcare.service.diary import Ambiguous, DiaryService, NotFound, describe, products_for, warning_signs
-from backcare.service.diary_view import alert_view, refusals, session_timers, sign_words, word
+from backcare.service.diary_view import alert_view, refusal, refusals, session_timers, sign_words, word
 from backcare.service.entries import InvalidEntry, local_zone_name, valid_zone
 from backcare.web.context import TEMPLATES, diary_for, render
 from backcare.web.csrf import check_form_token
@@ -22,6 +22,7 @@ from backcare.web.limits import IMPORT_LIMIT
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES.globals["vocab"] = lambda term, country="uk": word(term, Jurisdiction(country))
+TEMPLATES.globals["in_words"] = lambda problem: refusal(problem).message
 # What the page says after a save (?saved=…#saved): fixed words, never text from the address.
 SAVED = {
     "episode": "Saved your entry.",
