@@ -109,6 +109,7 @@ def _page(
             "timers": session_timers(),
             "checks": saved_checks(svc)[:5],
             "errors": [p.message for p in problems],
+            "problems": problems,
             "field_errors": _by_field(errors or []),
             "refused": refused,
             "form": form or {},
