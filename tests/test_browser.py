@@ -494,7 +494,7 @@ def test_the_self_care_plan_is_saved_with_its_heat_timer(base: str, page: Any) -
 def test_two_diary_entries_appear_in_the_list_and_chart(base: str, page: Any) -> None:
     page.goto(f"{base}/diary")
     for pain, where in (("6", "lower"), ("3", "middle")):
-        page.fill("#pain", pain)
+        page.click(f".scale label.pain-{pain}")
         page.check(f"input[name=locations][value={where}]")
         page.click("text=Save entry")
         page.wait_for_selector(f"text=pain {pain}/10")
@@ -592,7 +592,8 @@ def test_in_server_mode_two_people_cannot_see_each_others_data(server_base: str,
             pg.click("button[type=submit]")
             pg.wait_for_url(f"{server_base}/")
         alice.goto(f"{server_base}/diary")
-        alice.fill("#pain", "7")
+        alice.click(".scale label.pain-7")
+        alice.click(".more-detail summary")
         alice.fill("#note", "alice only")
         alice.click("text=Save entry")
         alice.wait_for_selector("text=alice only")

@@ -204,3 +204,82 @@ def test_trends_summarise_weeks_and_months(diary: DiaryService) -> None:
     assert this_week.medicine_days == 1 and this_week.self_care_actions == 1
     assert len(summary["weeks"]) == 4 and len(summary["months"]) == 3
     assert diary.daily_pain(7)[-1][1] == 8
+
+
+def test_recent_medicines_and_self_care_come_first(diary: DiaryService) -> None:
+    from backcare.service.diary import products_for
+
+    diary.log_intake("ibuprofen-200", 1, taken_at=ago(hours=30), tz="UTC")
+    diary.log_intake("paracetamol-500", 2, taken_at=ago(hours=2), tz="UTC")
+    diary.log_action("walk", 20, done_at=ago(hours=3), tz="UTC")
+    diary.log_action("heat", 15, done_at=ago(hours=1), tz="UTC")
+    products, actions = diary.recent_choices()
+    assert products == ["paracetamol-500", "ibuprofen-200"] and actions == ["heat", "walk"]
+    assert [p["id"] for p in products_for(Jurisdiction.UK, products)][:2] == products
+
+
+def test_entries_are_described_in_words_never_ids(diary: DiaryService) -> None:
+    from backcare.service.diary import describe
+
+    episode = diary.log_episode(
+        pain=6, locations=["below_knee"], triggers=["bending_twisting"], helped=["rest_break"], tz="UTC"
+    ).entry
+    action = diary.log_action("rest_break", tz="UTC").entry
+    _when, _kind, what = describe(episode)
+    assert what == "pain 6/10; below the knee; after bending or twisting; helped: a short rest"
+    assert describe(action)[2] == "A short rest"
+
+
+@pytest.mark.parametrize(
+    ("problem", "field", "message"),
+    [
+        ("pain: must be 10 or less", "pain", "Pain: must be 10 or less"),
+        ("started_at: started_at is in the future", "when", "When is in the future"),
+        ("units: give the number of tablets or doses, for example 2", "units", "Tablets or doses: give the number"),
+        ("a pain-free day cannot have a pain score above 0", "", "A pain-free day cannot"),
+    ],
+)
+def test_a_refusal_names_its_field_by_the_label_people_see(problem: str, field: str, message: str) -> None:
+    from backcare.service.diary_view import refusal
+
+    found = refusal(problem)
+    assert found.field == field and found.message.startswith(message)
+
+
+def test_prevent_shows_only_what_the_person_said(diary: DiaryService) -> None:
+    from backcare.service.check import prevention
+
+    def titles(answers: dict[str, object] | None) -> list[str]:
+        return [s.title for s in prevention(Jurisdiction.UK, answers)]  # type: ignore[arg-type]
+
+    said_nothing = titles(None)
+    assert "Break up long spells of sitting" not in said_nothing
+    assert not any("You told us" in s.text for s in prevention(Jurisdiction.UK, None))
+    sits = titles({"back_pain_present": "yes", "sitting_hours": "yes"})
+    assert "Break up long spells of sitting" in sits and "If your back pain keeps coming back" not in sits
+    assert "Break up long spells of sitting" not in titles({"back_pain_present": "yes", "sitting_hours": "no"})
+    # Advice for everyone stays either way.
+    assert "Bending and lifting are not the enemy" in said_nothing and "Bending and lifting are not the enemy" in sits
+
+
+def test_the_diary_page_lists_saved_checks_and_uses_words(diary: DiaryService) -> None:
+    from starlette.testclient import TestClient
+
+    from backcare.config import Settings
+    from backcare.service import check
+    from backcare.web.app import create_app
+    from tests.conftest import ORDINARY
+
+    check.save(diary, {**ORDINARY, "back_pain_present": "yes"}, Jurisdiction.UK)
+    diary.log_episode(pain=4, triggers=["bending_twisting"], tz="UTC")
+    page = TestClient(create_app(Settings(allowed_hosts=("testserver",)), diary.store)).get("/diary").text
+    assert "My saved checks" in page and "/checks/" in page and "Open the check of" in page
+    assert "after bending or twisting" in page and "Bending or twisting" in page
+    assert "bending_twisting</" not in page and "> bending twisting" not in page
+
+
+def test_us_words_for_the_diary_vocabulary() -> None:
+    from backcare.service.diary_view import word
+
+    assert word("central", Jurisdiction.US) == "Center (spine)" and word("central") == "Centre (spine)"
+    assert word("physio", Jurisdiction.US) == "Physical therapy" and word("physio") == "Physiotherapy"

@@ -33,7 +33,7 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_one_line_entry_then_list_show_edit_delete(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = run("diary", "add", "--pain", "6", "--where", "lower-left", "--trigger", "lifting", "--helped", "heat")
     assert out.returncode == 0, out.stderr
-    assert "pain 6/10; lower, left; after lifting; helped: heat" in out.stdout
+    assert "pain 6/10; lower back, left side; after lifting; helped: heat" in out.stdout
     short = out.stdout.rsplit("(", 1)[1][:8]
     listing = run("diary", "list")
     assert short in listing.stdout
@@ -61,18 +61,21 @@ def test_interactive_add_re_asks_bad_input(run) -> None:  # type: ignore[no-unty
     assert out.returncode == 0, out.stderr
     assert "Type a whole number from 0" in out.stdout
     assert "unknown location 'shoulder'" in out.stdout
-    assert "pain 7/10; lower, right; after sport; helped: walk" in out.stdout
+    assert "pain 7/10; lower back, right side; after sport; helped: a walk" in out.stdout
 
 
 def test_a_warning_sign_logged_shows_the_emergency_at_once(run) -> None:  # type: ignore[no-untyped-def]
     out = run("diary", "add", "--pain", "5", "--flag", "bowel_change")
-    assert "EMERGENCY NOW" in out.stdout and "Call 999 now" in out.stdout
+    text = " ".join(out.stdout.split())
+    assert "!! Emergency: A warning sign was logged" in text
+    assert text.count("Call 999 now or go to A&E. Do not drive yourself.") == 1
+    assert "bowel_change" not in text and "You logged: Not being able to hold in a poo" in text
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("diary", "add", "--pain", "12"), "pain: must be 10 or less"),
+        (("diary", "add", "--pain", "12"), "Pain: must be 10 or less"),
         (("diary", "add", "--pain", "3", "--where", "elbow"), "unknown location 'elbow'"),
         (("diary", "add", "--pain", "3", "--at", "yesterday"), "is not a date and time"),
         (("diary", "add", "--medicine", "unknown-pill"), "is not a known product"),
@@ -133,3 +136,42 @@ def test_assess_can_save_to_the_diary_for_the_report(run, tmp_path: Path) -> Non
     assert run("assess", "--answers", str(answers), "--json", "--save").returncode == 0
     run("export", "--format", "json", "--out", str(tmp_path / "e.json"))
     assert len(json.loads((tmp_path / "e.json").read_text())["assessments"]) == 1
+
+
+def test_the_terminal_the_pages_and_the_api_say_the_same_words(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import html
+    import re
+
+    from starlette.testclient import TestClient
+
+    from backcare.config import Settings
+    from backcare.store.repo import Store
+    from backcare.web.app import create_app
+    from tests.test_web import TEST_HOSTS, post
+
+    def words(text: str) -> str:
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+    cli = words(run("diary", "add", "--pain", "5", "--flag", "saddle_numbness").stdout)
+    store = Store(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    try:
+        client = TestClient(create_app(Settings(allowed_hosts=TEST_HOSTS), store))
+        api = client.get("/api/v1/diary/alerts").json()["alerts"][0]
+        page = words(client.get("/diary").text)
+        # The API's advice carries the emergency call; the page and the terminal show it first.
+        assert api["advice"].endswith("Call 999 now or go to A&E. Do not drive yourself.")
+        lead, call = api["advice"].rsplit(" Call 999", 1)
+        for shown in (cli, page):
+            assert f"Emergency: {api['title']}" in shown
+            assert lead in shown and f"Call 999{call}" in shown and api["detail"] in shown
+        assert "saddle_numbness" not in cli + page + api["detail"]
+        # A refusal: the API keeps the field's id for programs; people read its label.
+        fresh = TestClient(client.app)  # a program: no browser session, so no form token either
+        problem = fresh.post("/api/v1/diary/episodes", json={"pain": 12}).json()["error"]["problems"]
+        refused = post(client, "/diary", {"pain": "12"})
+        terminal = run("diary", "add", "--pain", "12").stderr
+    finally:
+        store.close()
+    assert problem == ["pain: must be 10 or less"]
+    assert refused.status_code == 400 and "Pain: must be 10 or less" in words(refused.text)  # type: ignore[attr-defined]
+    assert terminal.strip() == "backcare: Pain: must be 10 or less"

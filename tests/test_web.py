@@ -223,7 +223,7 @@ def test_diary_page_logs_lists_edits_and_deletes(local: TestClient) -> None:
             "tz": "Europe/London",
         },
     )
-    assert "pain 6/10; lower, left; after lifting; helped: heat" in page.text  # type: ignore[attr-defined]
+    assert "pain 6/10; lower back, left side; after lifting; helped: heat" in page.text  # type: ignore[attr-defined]
     entry_id = re.search(r"/diary/([0-9a-f-]{36})/edit", page.text).group(1)  # type: ignore[attr-defined,union-attr]
     edited = post(
         local, f"/diary/{entry_id}/edit", {"pain": "3", "locations": ["lower"], "note": "better", "tz": "Europe/London"}

@@ -28,7 +28,6 @@ from backcare.domain import (
     Jurisdiction,
     MedicineIntake,
     SelfCareAction,
-    localize,
 )
 from backcare.service.diary import describe, ingredient_name, product_name, products_for
 from backcare.service.entries import InvalidEntry
@@ -44,18 +43,21 @@ def err(message: str) -> None:
 # --- output -----------------------------------------------------------------------------------
 
 
-def print_alerts(alerts: list[DiaryAlert], jurisdiction: Jurisdiction) -> None:
+def print_alerts(alerts: list[DiaryAlert], jurisdiction: Jurisdiction, when_of: dict[str, str] | None = None) -> None:
+    """Alerts in the words the pages and the API use (the service's wording)."""
+    from backcare.service.diary_view import alert_view
+
     console = make_console()
-    number, emergency_place = EMERGENCY_NUMBER[jurisdiction], localize("{ae}", jurisdiction)
-    for a in alerts:
-        level = a.urgency.value.replace("_", " ").upper()
-        console.print(f"[bold]! {level}: {escape(a.title)}[/bold]")
+    for a in (alert_view(alert, when_of or {}, jurisdiction) for alert in alerts):
+        mark = "!!" if a.urgency == "emergency_now" else "!"
+        console.print(f"[bold]{mark} {escape(a.level)}: {escape(a.title)}[/bold]")
+        if a.act:
+            console.print(f"  [bold]{escape(a.act)}[/bold]")
+        console.print(f"  [bold]{escape(a.advice)}[/bold]")
         console.print(f"  {escape(a.detail)}")
-        console.print(f"  {escape(a.advice)}")
-        if a.urgency.value == "emergency_now":
-            console.print(f"  [bold]Call {number} now or go to {emergency_place}. Do not drive yourself.[/bold]")
-        sources = escape("; ".join(c.title for c in a.citations))
-        console.print(f"  [dim]Entries: {', '.join(i[:8] for i in a.entry_ids)}. Sources: {sources}[/dim]")
+        entries = f"From your entries of {', '.join(a.entries)}. " if a.entries else ""
+        sources = escape("; ".join(title for _url, title in a.sources))
+        console.print(f"  [dim]{escape(entries)}Sources: {sources}[/dim]")
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -95,8 +97,10 @@ def run(args: argparse.Namespace, settings: Settings, ask: Ask = input) -> int:
             if args.command == "import":
                 return _import(args, svc)
     except InvalidEntry as exc:
-        for problem in exc.problems:
-            err(problem)
+        from backcare.service.diary_view import refusals
+
+        for problem in refusals(exc.problems):
+            err(problem.message)
         return EXIT_USAGE
     except (NotFound, Ambiguous) as exc:
         err(str(exc.args[0]) if exc.args else "not found")
@@ -160,7 +164,7 @@ def _diary(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
             return EXIT_OK
         logged = svc.edit(args.id, **changes)
         console.print(f"Saved. {escape(' '.join(describe(logged.entry, svc.jurisdiction)[1:]))}")
-        print_alerts(logged.alerts, svc.jurisdiction)
+        print_alerts(logged.alerts, svc.jurisdiction, svc.entry_times())
         return EXIT_OK
     if cmd == "delete":
         entry, _ = svc.show(args.id)
@@ -177,7 +181,7 @@ def _diary(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
         alerts = svc.alerts()
         if not alerts:
             console.print("Nothing in your recent diary needs action. Keep the safety net in mind.")
-        print_alerts(alerts, svc.jurisdiction)
+        print_alerts(alerts, svc.jurisdiction, svc.entry_times())
         return EXIT_OK
     if cmd == "products":
         table = Table("product id", "name", "contains per unit")
@@ -214,7 +218,7 @@ def _add(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
     if args.did:
         done = {"done_at": when} if when else {}
         logged = svc.log_action(args.did, args.minutes, **done)
-        console.print(f"Logged {logged.entry.action} ({logged.entry.id[:8]}).")
+        console.print(f"Logged {escape(describe(logged.entry, svc.jurisdiction)[2])} ({logged.entry.id[:8]}).")
         limits = session_limit(args.did)
         if limits is not None and args.minutes is not None and args.minutes > limits[1]:
             console.print(
@@ -230,7 +234,7 @@ def _add(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
         logged = svc.log_episode(**moment, **fields)
         console.print(f"Logged: {escape(describe(logged.entry, svc.jurisdiction)[2])} ({logged.entry.id[:8]}).")
         alerts += logged.alerts
-    print_alerts(alerts, svc.jurisdiction)
+    print_alerts(alerts, svc.jurisdiction, svc.entry_times())
     return EXIT_OK
 
 

@@ -803,13 +803,18 @@ def latest_saved(diary: DiaryService) -> tuple[Answers, Jurisdiction] | None:
     return None
 
 
-def prevention(jurisdiction: Jurisdiction) -> tuple[Section, ...]:
-    """The prevention, exercise and wellbeing advice, for the Prevent page."""
+def prevention(jurisdiction: Jurisdiction, answers: Answers | None = None) -> tuple[Section, ...]:
+    """The prevention, exercise and wellbeing advice, for the Prevent page. Advice that rests on
+    something the person said ("You told us you sit for more than five hours…") is shown only when
+    their latest saved check (``answers``) says it; without one, only the advice for everyone."""
+    ck = engine()
     number = EMERGENCY_NUMBER[jurisdiction]
+    eff = ck.effective(answers, assume=False) if answers else None
     return tuple(
         _section(a.items[jurisdiction], number)
-        for a in engine().advice
+        for a in ck.advice
         if a.advice.section in ("prevention", "exercise", "wellbeing")
+        and (a.advice.when is None or (eff is not None and a.test(eff)))
     )
 
 

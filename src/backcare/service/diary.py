@@ -17,6 +17,7 @@ from backcare.engine.days import daily, episode_day
 from backcare.engine.diary import MEDICINE_PERIOD, WINDOW, diary_alerts, local_day
 from backcare.engine.diary import ingredient_name as ingredient_name
 from backcare.service import engine
+from backcare.service.diary_view import act_now, sign_words, with_act_now, word, words
 from backcare.service.entries import ActionIn, CheckInIn, EpisodeIn, IntakeIn, InvalidEntry, explain
 from backcare.store.repo import LOCAL_USER, Ambiguous, Changed, Diary, Entry, NotFound, Store, new_id
 
@@ -270,7 +271,22 @@ class DiaryService:
         non_flag = diary_alerts(engine(), episodes, [], checkins, now, self.jurisdiction, base)
         seen = {(a.rule_id, a.entry_ids) for a in alerts}
         alerts += [a for a in non_flag if (a.rule_id, a.entry_ids) not in seen and a.rule_id != "diary-red-flag-logged"]
+        alerts = [with_act_now(_signs_in_words(a, self.jurisdiction), self.jurisdiction) for a in alerts]
         return sorted(alerts, key=lambda a: -a.urgency.rank)
+
+    def entry_times(self, days: int = 90) -> dict[str, str]:
+        """When each recent entry was logged, in its own time zone: alerts name their entries so."""
+        return {e.id: describe(e, self.jurisdiction)[0] for e in self.recent(days)}
+
+    def recent_choices(self, days: int = 30, now: datetime | None = None) -> tuple[list[str], list[str]]:
+        """The medicine products and self-care actions logged lately, most recent first: the
+        forms offer them first."""
+        end = (now or datetime.now(UTC)) + timedelta(days=1)
+        start = end - timedelta(days=days + 1)
+        with self.diary() as d:
+            intakes = sorted(d.intakes(start, end), key=lambda i: i.taken_at, reverse=True)
+            actions = sorted(d.actions(start, end), key=lambda a: a.done_at, reverse=True)
+        return list(dict.fromkeys(i.product for i in intakes)), list(dict.fromkeys(a.action for a in actions))
 
     def _alerts_for(self, entry: Episode | MedicineIntake) -> list[DiaryAlert]:
         """The alerts an entry is part of, at once: a medicine logged for longer ago than the
@@ -364,6 +380,19 @@ class DiaryService:
 WARNING_SECTIONS = ("emergency", "red_flags", "nerves", "organs")
 
 
+def _signs_in_words(alert: DiaryAlert, jurisdiction: Jurisdiction) -> DiaryAlert:
+    """The engine names logged warning signs by question id; people read the check's words."""
+    head, sep, rest = alert.detail.partition(". Re-run triage: ")
+    if not sep or not head.startswith("Logged: "):
+        return alert
+    by_name = {qid.replace("_", " "): qid for qid in engine().questions}
+    signs = [sign_words(by_name.get(n, n), jurisdiction) for n in head.removeprefix("Logged: ").split(", ")]
+    detail = f"You logged: {'; '.join(signs)}."
+    if rest.strip() != act_now(jurisdiction):  # the advice ends with the emergency call already
+        detail += f" With your other answers this means: {rest}"
+    return replace(alert, detail=detail)
+
+
 def warning_signs() -> tuple[str, ...]:
     """Question ids that are warning signs: the yes/no symptom questions a person can log in the
     diary and a doctor wants to see answered (not history such as past cancer, and not
@@ -401,13 +430,15 @@ def describe(entry: Any, jurisdiction: Jurisdiction = Jurisdiction.UK) -> tuple[
         when = _local(entry.started_at, entry.tz)
         parts = [f"pain {entry.pain}/10"]
         if entry.locations:
-            parts.append(", ".join(entry.locations))
+            parts.append(words(entry.locations, jurisdiction))
+        if entry.qualities:
+            parts.append(words(entry.qualities, jurisdiction))
         if entry.triggers:
-            parts.append("after " + ", ".join(entry.triggers))
+            parts.append("after " + words(entry.triggers, jurisdiction))
         if entry.helped:
-            parts.append("helped: " + ", ".join(entry.helped))
+            parts.append("helped: " + words(entry.helped, jurisdiction))
         if entry.red_flags:
-            parts.append("WARNING SIGNS: " + ", ".join(entry.red_flags))
+            parts.append("WARNING SIGNS: " + "; ".join(sign_words(f, jurisdiction) for f in entry.red_flags))
         if entry.note:
             parts.append(f"“{entry.note}”")
         return when, "episode", "; ".join(parts)
@@ -419,7 +450,7 @@ def describe(entry: Any, jurisdiction: Jurisdiction = Jurisdiction.UK) -> tuple[
         )
     if isinstance(entry, SelfCareAction):
         extra = f" for {entry.minutes} min" if entry.minutes else ""
-        return _local(entry.done_at, entry.tz), "self-care", f"{entry.action}{extra}"
+        return _local(entry.done_at, entry.tz), "self-care", f"{word(entry.action, jurisdiction)}{extra}"
     assert isinstance(entry, CheckIn)
     return entry.day.isoformat(), "check-in", "no pain today" if entry.pain_free else f"pain {entry.pain}/10"
 
@@ -430,14 +461,16 @@ def product_name(product: str, jurisdiction: Jurisdiction = Jurisdiction.UK) -> 
     return localize(known.name, jurisdiction) if known else product
 
 
-def products_for(jurisdiction: Jurisdiction) -> list[dict[str, Any]]:
+def products_for(jurisdiction: Jurisdiction, first: list[str] | None = None) -> list[dict[str, Any]]:
     """The medicine products a person in this country can log, named in its words; ``contains``
-    keeps the ingredient ids (mg per unit)."""
-    return [
+    keeps the ingredient ids (mg per unit). Products in ``first`` (recent choices) lead, in order."""
+    products: list[dict[str, Any]] = [
         {"id": p.id, "name": localize(p.name, jurisdiction), "contains": dict(p.contains)}
         for p in engine().kb.products.values()
         if jurisdiction in p.jurisdictions
     ]
+    lead = {pid: i for i, pid in enumerate(first or [])}
+    return sorted(products, key=lambda p: lead.get(p["id"], len(lead)))
 
 
 def _local(moment: datetime, tz: str) -> str:

@@ -247,7 +247,8 @@ def plan(request: Request, saved: int = 0) -> HTMLResponse:
 
 @router.get("/prevent", response_class=HTMLResponse)
 def prevent(request: Request, saved: int = 0, error: str = "") -> HTMLResponse:
-    items = check.prevention(web(request).settings.jurisdiction)
+    latest = check.latest_saved(diary_for(request)) if current_user(request) else None
+    items = check.prevention(web(request).settings.jurisdiction, latest[0] if latest else None)
     minutes = diary_for(request).reminder_minutes() if current_user(request) else 30
     context = {"items": items, "minutes": minutes, "saved": saved, "error": error}
     return render(request, "prevent.html", context, status=400 if error else 200)

@@ -15,13 +15,25 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from backcare.domain import LOCATIONS, QUALITIES, SELF_CARE_ACTIONS, TRIGGERS, Episode, Jurisdiction
-from backcare.service.diary import Ambiguous, Changed, DiaryService, NotFound, describe, products_for
+from backcare.service.diary import Ambiguous, Changed, DiaryService, NotFound, describe, products_for, warning_signs
+from backcare.service.diary_view import alert_view, refusal, refusals, session_timers, sign_words, word
 from backcare.service.entries import InvalidEntry, local_zone_name, valid_zone
 from backcare.service.report import chart_table
-from backcare.web.context import diary_for, render
+from backcare.web.context import TEMPLATES, diary_for, render
 from backcare.web.limits import IMPORT_LIMIT
 
 router = APIRouter(include_in_schema=False)
+TEMPLATES.globals["vocab"] = lambda term, country="uk": word(term, Jurisdiction(country))
+TEMPLATES.globals["in_words"] = lambda problem: refusal(problem).message
+# What the page says after a save (?saved=…#saved): fixed words, never text from the address.
+SAVED = {
+    "episode": "Saved your entry.",
+    "medicine": "Saved the medicine.",
+    "selfcare": "Saved the self-care.",
+    "painfree": "Saved: no pain today.",
+    "changed": "Changes saved.",
+    "deleted": "Entry deleted.",
+}
 MAX_UPLOAD = IMPORT_LIMIT  # the request as a whole is held to this by web.limits; the file too
 EXPORTS = {
     "json": ("application/json", "json"),
@@ -47,10 +59,12 @@ def _episode_fields(form: Any) -> dict[str, Any]:
     pain = str(form.get("pain", "")).strip()
     if pain:
         if not pain.isdigit():
-            raise InvalidEntry(["pain: choose a whole number from 0 to 10"])
+            raise InvalidEntry(["pain: choose a number from 0 (no pain) to 10 (worst imaginable)"])
         fields["pain"] = int(pain)
     for key in ("locations", "qualities", "triggers", "helped"):
         fields[key] = [str(v) for v in form.getlist(key)]
+    if form.get("signs_shown"):
+        fields["red_flags"] = [str(v) for v in form.getlist("red_flags")]
     fields["note"] = str(form.get("note", ""))
     when = str(form.get("when", "")).strip()
     zone = _zone(form.get("tz"))
@@ -72,23 +86,42 @@ def _page(
     status: int = 200,
     notice: str = "",
     chart_range: str = "weeks",
+    refused: str = "",
 ) -> HTMLResponse:
-    entries = [_describe(e, svc.jurisdiction) for e in svc.recent(30)]
+    """The diary. ``refused`` names the form ("episode", "medicine", "selfcare") whose entry was
+    refused: its problems are shown next to its fields and what was typed is kept."""
+    from backcare.service.check import saved_checks
+
+    recent = svc.recent(30)
+    entries = [_describe(e, svc.jurisdiction) for e in recent]
+    when_of = svc.entry_times()
     trends = svc.trends()
+    recent_products, recent_actions = svc.recent_choices()
+    problems = refusals(errors or [])
+    actions = [*recent_actions, *(a for a in SELF_CARE_ACTIONS if a not in recent_actions)]
     return render(
         request,
         "diary.html",
         {
             "entries": entries,
-            "alerts": svc.alerts(),
-            "products": products_for(svc.jurisdiction),
-            "errors": errors or [],
+            "alerts": [alert_view(a, when_of, svc.jurisdiction) for a in svc.alerts()],
+            "products": products_for(svc.jurisdiction, recent_products),
+            "recent_products": recent_products,
+            "actions": actions,
+            "recent_actions": recent_actions,
+            "timers": session_timers(),
+            "checks": saved_checks(svc)[:5],
+            "errors": [p.message for p in problems],
+            "problems": problems,
+            "field_errors": _by_field(errors or []),
+            "refused": refused,
             "form": form or {},
             "notice": notice,
             "locations": LOCATIONS,
             "qualities": QUALITIES,
             "triggers": TRIGGERS,
             "helped_options": (*SELF_CARE_ACTIONS, "medicine", "rest"),
+            "signs": [(s, sign_words(s, svc.jurisdiction)) for s in warning_signs()],
             "trends": trends,
             "chart_range": chart_range if chart_range in ("weeks", "months") else "weeks",
             "chart_days": chart_table(svc, CHART_DAYS.get(chart_range, CHART_DAYS["weeks"])),
@@ -97,9 +130,21 @@ def _page(
     )
 
 
+def _by_field(errors: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for p in refusals(errors):
+        out.setdefault(p.field, []).append(p.message)
+    return out
+
+
+def _saved(what: str) -> RedirectResponse:
+    # The fragment brings the confirmation and the alerts into view on the page that follows.
+    return RedirectResponse(f"/diary?saved={what}#saved", status_code=303)
+
+
 @router.get("/diary", response_class=HTMLResponse)
-def diary_page(request: Request, notice: str = "", range: str = "weeks") -> HTMLResponse:
-    return _page(request, diary_for(request), notice=notice, chart_range=range)
+def diary_page(request: Request, saved: str = "", range: str = "weeks") -> HTMLResponse:
+    return _page(request, diary_for(request), notice=SAVED.get(saved, ""), chart_range=range)
 
 
 # The form is read on the event loop; the database work (the session lookup too) runs in the
@@ -117,16 +162,16 @@ def _log_episode(request: Request, form: Any) -> Response:
         fields = _episode_fields(form)
         if "pain" not in fields:
             raise InvalidEntry(["pain: choose how bad the pain is, from 0 to 10"])
-        logged = svc.log_episode(**fields)
+        svc.log_episode(**fields)
     except InvalidEntry as exc:
-        return _page(request, svc, exc.problems, _form_values(form), status=400)
-    notice = "Saved." + (" Please read the alert below." if logged.alerts else "")
-    return RedirectResponse(f"/diary?notice={notice}", status_code=303)
+        return _page(request, svc, exc.problems, _form_values(form), status=400, refused="episode")
+    return _saved("episode")
 
 
 def _form_values(form: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
-        key: [str(v) for v in form.getlist(key)] for key in ("locations", "qualities", "triggers", "helped")
+        key: [str(v) for v in form.getlist(key)]
+        for key in ("locations", "qualities", "triggers", "helped", "red_flags")
     }
     pain = str(form.get("pain", ""))
     values.update(
@@ -155,11 +200,11 @@ def _log_medicine(request: Request, form: Any) -> Response:
             amount = float(units)
         except ValueError:
             raise InvalidEntry(["units: give the number of tablets or doses, for example 2"]) from None
-        logged = svc.log_intake(str(form.get("product", "")), amount, tz=_zone(form.get("tz")))
+        svc.log_intake(str(form.get("product", "")), amount, tz=_zone(form.get("tz")))
     except InvalidEntry as exc:
-        return _page(request, svc, exc.problems, status=400)
-    notice = "Medicine saved." + (" Please read the alert below." if logged.alerts else "")
-    return RedirectResponse(f"/diary?notice={notice}", status_code=303)
+        typed = {"product": str(form.get("product", "")), "units": units}
+        return _page(request, svc, exc.problems, typed, status=400, refused="medicine")
+    return _saved("medicine")
 
 
 @router.post("/diary/selfcare", response_class=HTMLResponse)
@@ -175,14 +220,15 @@ def _log_selfcare(request: Request, form: Any) -> Response:
             raise InvalidEntry(["minutes: give a whole number of minutes"])
         svc.log_action(str(form.get("action", "")), int(minutes) if minutes else None, tz=_zone(form.get("tz")))
     except InvalidEntry as exc:
-        return _page(request, svc, exc.problems, status=400)
-    return RedirectResponse("/diary?notice=Self-care saved.", status_code=303)
+        typed = {"action": str(form.get("action", "")), "minutes": minutes}
+        return _page(request, svc, exc.problems, typed, status=400, refused="selfcare")
+    return _saved("selfcare")
 
 
 @router.post("/diary/painfree")
 def diary_painfree(request: Request) -> Response:
     diary_for(request).check_in(pain_free=True)
-    return RedirectResponse("/diary?notice=Saved: no pain today.", status_code=303)
+    return _saved("painfree")
 
 
 def _edit_page(
@@ -209,6 +255,8 @@ def _edit_page(
             "qualities": QUALITIES,
             "triggers": TRIGGERS,
             "helped_options": (*SELF_CARE_ACTIONS, "medicine", "rest"),
+            "signs": [(s, sign_words(s, diary_for(request).jurisdiction)) for s in warning_signs()],
+            "field_errors": _by_field(errors),
         },
         status=status,
     )
@@ -257,7 +305,7 @@ def _save_edit(request: Request, entry_id: str, form: Any) -> Response:
         return _edit_page(
             request, entry.id, entry.tz, _form_values(form), when, exc.problems, 400, version
         )
-    return RedirectResponse("/diary?notice=Changes saved.", status_code=303)
+    return _saved("changed")
 
 
 @router.get("/diary/{entry_id}/delete", response_class=HTMLResponse)
@@ -271,7 +319,7 @@ def diary_delete(request: Request, entry_id: str) -> Response:
     svc = diary_for(request)
     entry = _find(svc, entry_id)
     svc.delete(entry.id)
-    return RedirectResponse("/diary?notice=Entry deleted.", status_code=303)
+    return _saved("deleted")
 
 
 @router.get("/diary/chart.svg")

@@ -1,56 +1,118 @@
-// Heat/cold timer: counts down the session length from the knowledge base, reminds to check the
-// skin halfway, and says clearly when to take the pack off. Works while the tab stays open.
+// Heat/cold timer. The end time is kept in this browser (localStorage), so the timer keeps
+// running when the person moves to another page or reloads: a small bar at the top of every page
+// shows the time left. Halfway it reminds to check the skin; at the end it rings (sound,
+// vibration, tab title, a notification where allowed) and says clearly to take the pack off.
 (function () {
   "use strict";
-  document.querySelectorAll(".timer").forEach(function (box) {
+  if (window.backcareTimer) return;
+  var KEY = "backcare.timer";
+  var bar = document.querySelector(".timer-bar");
+  var handle = null;
+  function load() {
+    try { return JSON.parse(localStorage.getItem(KEY) || "null"); } catch (e) { return null; }
+  }
+  function save(t) {
+    try { if (t) localStorage.setItem(KEY, JSON.stringify(t)); else localStorage.removeItem(KEY); } catch (e) { /* private mode */ }
+  }
+  function clock(ms) {
+    var s = Math.max(0, Math.round(ms / 1000));
+    return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+  }
+  var UP = "Time is up: take the pack off now. Wait until your skin looks and feels normal before another session.";
+  var HALF = "Halfway: lift the pack and check your skin. Stop if it is very red, blistered or painful.";
+  function boxes() { return document.querySelectorAll(".timer"); }
+  function say(text) {
+    if (!bar) return;
+    var note = bar.querySelector(".timer-bar-note");
+    note.textContent = text;
+    note.hidden = !text;
+    boxes().forEach(function (box) {
+      var n = box.querySelector(".timer-alert");
+      if (n) { n.textContent = text; n.hidden = !text; }
+    });
+  }
+  function paint(t) {
+    var left = t ? t.end - Date.now() : 0;
+    if (bar) {
+      bar.hidden = !t;
+      if (t) {
+        bar.querySelector(".timer-bar-label").textContent = t.label;
+        bar.querySelector(".timer-bar-time").textContent = clock(left);
+      }
+    }
+    boxes().forEach(function (box) {
+      var mine = t && t.label === box.dataset.label;
+      var display = box.querySelector(".timer-display");
+      display.textContent = clock(mine ? left : parseInt(box.dataset.minutes, 10) * 60000);
+      box.querySelector(".timer-start").disabled = !!t;
+      box.querySelector(".timer-stop").disabled = !mine;
+    });
+  }
+  function tick() {
+    var t = load();
+    if (!t) { stopTicking(); paint(null); return; }
+    var left = t.end - Date.now();
+    if (!t.halfway && left <= t.minutes * 30000) {
+      t.halfway = true;
+      save(t);
+      if (left > 0) say(HALF);
+    }
+    if (left <= 0) {
+      save(null);
+      stopTicking();
+      paint(null);
+      if (bar) {
+        bar.hidden = false;
+        bar.querySelector(".timer-bar-label").textContent = t.label;
+        bar.querySelector(".timer-bar-time").textContent = "0:00";
+      }
+      say(UP);
+      window.backcareAlarm && window.backcareAlarm.ring(t.label + " timer: time is up", UP);
+      return;
+    }
+    paint(t);
+  }
+  function startTicking() { if (!handle) handle = setInterval(tick, 1000); }
+  function stopTicking() { clearInterval(handle); handle = null; }
+  function start(label, minutes) {
+    save({ label: label, minutes: minutes, end: Date.now() + minutes * 60000, halfway: false });
+    say("");
+    window.backcareAlarm && window.backcareAlarm.quiet();
+    tick();
+    startTicking();
+  }
+  function stop(message) {
+    save(null);
+    stopTicking();
+    paint(null);
+    window.backcareAlarm && window.backcareAlarm.quiet();
+    if (message) {
+      if (bar) bar.hidden = false;
+      say(message);
+    } else if (bar) {
+      bar.hidden = true;
+    }
+  }
+  boxes().forEach(function (box) {
     var minutes = parseInt(box.dataset.minutes, 10);
-    var display = box.querySelector(".timer-display");
-    var controls = box.querySelector(".timer-controls");
-    var start = box.querySelector(".timer-start");
-    var stop = box.querySelector(".timer-stop");
-    var handle = null, endAt = 0, halfwayShown = false;
     var note = document.createElement("p");
     note.className = "timer-alert";
     note.setAttribute("role", "alert");
     note.hidden = true;
     box.appendChild(note);
-    display.hidden = false;
-    controls.hidden = false;
-    function show(ms) {
-      var s = Math.max(0, Math.round(ms / 1000));
-      display.textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
-    }
-    function tick() {
-      var left = endAt - Date.now();
-      show(left);
-      if (!halfwayShown && left <= (minutes * 60000) / 2) {
-        halfwayShown = true;
-        note.hidden = false;
-        note.textContent = "Halfway: lift the pack and check your skin. Stop if it is very red, blistered or painful.";
-      }
-      if (left <= 0) {
-        finish("Time is up: take the pack off now. Wait until your skin looks and feels normal before another session.");
-      }
-    }
-    function finish(message) {
-      clearInterval(handle);
-      handle = null;
-      start.disabled = false;
-      stop.disabled = true;
-      note.hidden = false;
-      note.textContent = message;
-    }
-    start.addEventListener("click", function () {
-      endAt = Date.now() + minutes * 60000;
-      halfwayShown = false;
-      note.hidden = true;
-      start.disabled = true;
-      stop.disabled = false;
-      tick();
-      handle = setInterval(tick, 1000);
-    });
-    stop.addEventListener("click", function () {
-      finish("Timer stopped. Take the pack off if you are not using it.");
-    });
+    box.querySelector(".timer-display").hidden = false;
+    box.querySelector(".timer-controls").hidden = false;
+    box.querySelector(".timer-start").addEventListener("click", function () { start(box.dataset.label || "Heat", minutes); });
+    box.querySelector(".timer-stop").addEventListener("click", function () { stop("Timer stopped. Take the pack off if you are not using it."); });
   });
+  if (bar) {
+    bar.querySelector(".timer-bar-stop").addEventListener("click", function () {
+      if (load()) stop("Timer stopped. Take the pack off if you are not using it.");
+      else { stop(""); window.backcareAlarm && window.backcareAlarm.quiet(); }
+    });
+  }
+  // Another tab started or stopped the timer.
+  window.addEventListener("storage", function (e) { if (e.key === KEY) { tick(); if (load()) startTicking(); } });
+  if (load()) { tick(); startTicking(); } else { paint(null); }
+  window.backcareTimer = { start: start, stop: stop, tick: tick };
 })();
