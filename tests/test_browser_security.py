@@ -87,7 +87,7 @@ def test_a_script_on_another_site_cannot_post_to_the_api(base: str, page: Any, e
 def test_backcares_own_form_still_saves(base: str, page: Any) -> None:  # noqa: F811
     before = entries(base)
     page.goto(f"{base}/diary")
-    page.fill("#pain", "4")
+    page.click(".scale label.pain-4")
     page.check("input[name=locations][value=lower]")
     page.click("text=Save entry")
     page.wait_for_selector("text=pain 4/10")
