@@ -159,11 +159,12 @@ def test_earlier_checks_are_listed_by_date_and_result(local_diary: Any) -> None:
     assert "Earlier checks" in " ".join(pages(report_pdf(diary)))
 
 
-def test_without_a_saved_check_the_report_says_so(local_diary: Any) -> None:
+def test_without_a_saved_check_the_report_says_the_warning_signs_were_never_asked(local_diary: Any) -> None:
     diary = local_diary(Jurisdiction.UK)
     diary.log_episode(pain=4, started_at=NOW - timedelta(days=1), tz="Europe/London")
-    first = pages(report_pdf(diary))[0]
+    first = " ".join(pages(report_pdf(diary))[0].split())
     assert "No check has been saved yet" in first and "1 pain entries" in first
+    assert "warning signs were not asked: bladder or bowel control" in first and "Please ask about them" in first
 
 
 # --- one way of counting ------------------------------------------------------------------------

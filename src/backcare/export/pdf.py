@@ -88,7 +88,12 @@ def _page_one(s: _Story, v: ReportView) -> None:
     s.add(Paragraph(TITLE, s.st["title"]))
     s.para(f"Prepared with backcare on {v.generated}. Diary period: {v.period}.", "small")
     if v.level is None:
-        s.para("No check has been saved yet, so age, sex, warning signs and risk factors are not known.")
+        # The doctor must not read silence as "no warning signs": say which were never asked.
+        s.para(
+            "No check has been saved yet, so age, sex and risk factors are not known, and the warning "
+            "signs were not asked: bladder or bowel control, numbness between the legs, leg weakness, "
+            "fever, a history of cancer, a recent fall or injury. Please ask about them."
+        )
     else:
         cells = [*(f"{label}: {value}" for label, value in v.who), f"Latest check: {v.check_when}"]
         s.table(
