@@ -50,6 +50,7 @@ def complete(ck: CompiledKnowledge, **changes: object) -> Answers:
 import os  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 
 PG_ADMIN = os.environ.get("BACKCARE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -82,11 +83,18 @@ def db_url(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'backcare.sqlite3'}"
         return
+    with postgres_database(postgres_ok) as url:
+        yield url
+
+
+@contextmanager
+def postgres_database(postgres_ok: bool, prefix: str = "backcare_test") -> Iterator[str]:
+    """A fresh, empty PostgreSQL database of its own, dropped afterwards (tests run in parallel)."""
     if not postgres_ok:
         pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432 (set BACKCARE_REQUIRE_POSTGRES=1 to fail instead)")
     import sqlalchemy as sa
 
-    name = f"backcare_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')

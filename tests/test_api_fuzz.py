@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
-import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -33,7 +30,7 @@ from starlette.testclient import TestClient
 from backcare.config import Settings
 from backcare.store.repo import Store
 from backcare.web.app import create_app
-from tests.conftest import PG_ADMIN
+from tests.conftest import postgres_database
 
 SAME_ORIGIN = {"sec-fetch-site": "same-origin"}
 """What a browser sends from backcare's own pages; a client that sends cookies must say so too."""
@@ -103,36 +100,19 @@ def some_entries(client: TestClient, headers: dict[str, str]) -> list[str]:
     return [r.json()["entry"]["id"] for r in made]
 
 
-@contextmanager
-def postgres_database(postgres_ok: bool) -> Iterator[str]:
-    """A fresh PostgreSQL database (server mode is what a clinic runs on PostgreSQL)."""
-    if not postgres_ok:
-        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432 (set BACKCARE_REQUIRE_POSTGRES=1 to fail instead)")
-    name = f"backcare_fuzz_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
 @pytest.fixture(params=["local-sqlite", "server-postgresql"])
 def app_and_headers(
     request: pytest.FixtureRequest, tmp_path: Path, postgres_ok: bool
 ) -> Iterator[tuple[Any, dict[str, str]]]:
     """The app and the headers its client sends: none in local mode (SQLite); in server mode
-    (PostgreSQL) the session cookie of a registered, signed-in person and the CSRF header that
-    cookies require."""
+    (PostgreSQL) the session cookie of a registered, signed-in person and the Sec-Fetch-Site header
+    that a request with cookies must carry."""
     if request.param == "local-sqlite":
         store = Store(f"sqlite:///{tmp_path / 'fuzz.sqlite3'}")
         yield create_app(Settings(allowed_hosts=HOSTS), store), {}
         store.close()
         return
-    with postgres_database(postgres_ok) as url:
+    with postgres_database(postgres_ok, "backcare_fuzz") as url:
         store = Store(url)
         config = Settings(mode="server", secret_key=SECRET, secure_cookies=False, allowed_hosts=HOSTS)
         app = create_app(config, store)
