@@ -276,3 +276,7 @@ class DiaryAlert:
     citations: tuple[Citation, ...]
     window: tuple[str, ...] = ()
     """Medicine alerts: when the first and the last of its entries were taken (ISO 8601)."""
+    signs: tuple[str, ...] = ()
+    """Warning-sign alerts: the question ids of the signs logged, for the shells to put in words."""
+    meaning: str = ""
+    """Warning-sign alerts: the headline of the check re-run with them."""

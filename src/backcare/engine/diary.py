@@ -83,7 +83,8 @@ def red_flag_alerts(
         answers: Answers = {**kept, "back_pain_present": "yes", **{f: "yes" for f in flags}}
         result = assess(ck, answers, jurisdiction)
         detail = f"Logged: {', '.join(f.replace('_', ' ') for f in flags)}. Re-run triage: {result.headline}"
-        alerts.append(_alert(ck, rule, [episode.id], detail, result.urgency))
+        alert = _alert(ck, rule, [episode.id], detail, result.urgency)
+        alerts.append(replace(alert, signs=tuple(flags), meaning=result.headline))
     return alerts
 
 

@@ -382,14 +382,11 @@ WARNING_SECTIONS = ("emergency", "red_flags", "nerves", "organs")
 
 def _signs_in_words(alert: DiaryAlert, jurisdiction: Jurisdiction) -> DiaryAlert:
     """The engine names logged warning signs by question id; people read the check's words."""
-    head, sep, rest = alert.detail.partition(". Re-run triage: ")
-    if not sep or not head.startswith("Logged: "):
+    if not alert.signs:
         return alert
-    by_name = {qid.replace("_", " "): qid for qid in engine().questions}
-    signs = [sign_words(by_name.get(n, n), jurisdiction) for n in head.removeprefix("Logged: ").split(", ")]
-    detail = f"You logged: {'; '.join(signs)}."
-    if rest.strip() != act_now(jurisdiction):  # the advice ends with the emergency call already
-        detail += f" With your other answers this means: {rest}"
+    detail = f"You logged: {'; '.join(sign_words(qid, jurisdiction) for qid in alert.signs)}."
+    if alert.meaning.strip() != act_now(jurisdiction):  # the advice ends with the emergency call already
+        detail += f" With your other answers this means: {alert.meaning}"
     return replace(alert, detail=detail)
 
 
