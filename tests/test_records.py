@@ -124,7 +124,7 @@ def test_pdf_report_answers_the_doctors_questions(diary: DiaryService) -> None:
         "Ibuprofen 200 mg",
         "Numbness or pins and needles between your inner thighs",
         "Pain entries (3 logged)",
-        "heat 1 times (15 minutes)",
+        "heat 1 time (15 minutes)",
         "not a diagnosis",
     ):
         assert expected in text, expected

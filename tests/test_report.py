@@ -163,7 +163,7 @@ def test_without_a_saved_check_the_report_says_the_warning_signs_were_never_aske
     diary = local_diary(Jurisdiction.UK)
     diary.log_episode(pain=4, started_at=NOW - timedelta(days=1), tz="Europe/London")
     first = " ".join(pages(report_pdf(diary))[0].split())
-    assert "No check has been saved yet" in first and "1 pain entries" in first
+    assert "No check has been saved yet" in first and "1 pain entry on 1 day" in first
     assert "warning signs were not asked: bladder or bowel control" in first and "Please ask about them" in first
 
 
@@ -200,7 +200,7 @@ def test_trends_alerts_report_and_chart_count_the_same_local_days_around_midnigh
         checkins = d.checkins((NOW - timedelta(days=30)).date(), NOW.date() + timedelta(days=1))
     spells = clusters(episodes, checkins, episode_gap_days())
     assert len(spells) == 3
-    assert "grouped into 3 separate episode(s)" in " ".join(view.pattern)
+    assert "grouped into 3 separate episodes" in " ".join(view.pattern)
     recurrence = [a for a in diary.alerts() if a.rule_id == "diary-recurring-episodes"]
     assert recurrence and recurrence[0].detail.startswith("3 separate episodes")
 

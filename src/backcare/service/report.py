@@ -208,7 +208,7 @@ def _check_part(a: SavedAssessment, country: Jurisdiction) -> dict[str, Any]:
         "urgency": a.urgency,
         "headline": result.get("headline", ""),
         "incomplete": (
-            f"The check was not finished: {len(missing)} question(s) were not answered, and none was taken as no."
+            f"The check was not finished: {count(len(missing), 'question')} not answered, and none was taken as no."
             if a.status != "complete"
             else ""
         ),
@@ -229,11 +229,11 @@ def _pattern(record: Record, points: list[Point], days: int) -> list[str]:
     scored = [p for p in points if p.worst is not None and not p.pain_free]
     free = sum(1 for p in points if p.pain_free)
     lines = [
-        f"{len(entries)} pain entries on {len(scored)} days in the last {days} days, "
-        f"grouped into {len(spells)} separate episode(s) (a new one after {episode_gap_days():g} days "
+        f"{count(len(entries), 'pain entry', 'pain entries')} on {count(len(scored), 'day')} in the last {days} days, "
+        f"grouped into {count(len(spells), 'separate episode')} (a new one after {episode_gap_days():g} days "
         "without pain entries or after a pain-free day).",
         f"Pain: average {sum(e.pain for e in entries) / len(entries):.1f}, worst {max(e.pain for e in entries)}, "
-        f"latest {entries[-1].pain} (on {episode_day(entries[-1]):%d %b}); {free} pain-free days logged.",
+        f"latest {entries[-1].pain} (on {episode_day(entries[-1]):%d %b}); {count(free, 'pain-free day')} logged.",
     ]
     last_week = [p.worst for p in points[-7:] if p.worst is not None]
     before = [p.worst for p in points[-14:-7] if p.worst is not None]
@@ -249,6 +249,10 @@ def _pattern(record: Record, points: list[Point], days: int) -> list[str]:
             lines.append(f"{label}: " + ", ".join(f"{words([k])} ({n})" for k, n in counter.most_common(5)) + ".")
     return lines
 
+
+def count(n: int, one: str, many: str = "") -> str:
+    """ "1 day", "3 days": the report is read by a doctor in a hurry, so no "day(s)"."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 def build_view(record: Record, alerts: list[Any], country: Jurisdiction, now: datetime, days: int) -> ReportView:
     start = now - timedelta(days=days)
@@ -267,10 +271,11 @@ def build_view(record: Record, alerts: list[Any], country: Jurisdiction, now: da
     minutes: Counter[str] = Counter()
     for a in record.actions:
         minutes[a.action] += a.minutes or 0
-    helped_text = ", ".join(f"{words([k])} ({n} entries)" for k, n in helped.most_common(6))
+    helped_text = ", ".join(f"{words([k])} ({count(n, 'entry', 'entries')})" for k, n in helped.most_common(6))
     helped_line = f"What helped, in the diary: {helped_text}." if helped_text else "Nothing logged as helping."
     did = ", ".join(
-        f"{words([k])} {n} times" + (f" ({minutes[k]} minutes)" if minutes[k] else "") for k, n in actions.most_common()
+        f"{words([k])} {count(n, 'time')}" + (f" ({count(minutes[k], 'minute')})" if minutes[k] else "")
+        for k, n in actions.most_common()
     )
     totals: dict[str, float] = {}  # per ingredient, the most in any 24 hours (all products)
     for i in record.intakes:
