@@ -161,10 +161,10 @@ def test_a_refused_entry_shows_the_reason_next_to_the_field_and_keeps_what_was_t
     summary = phone.locator("#refused")
     assert summary.get_attribute("role") == "alert" and focused(phone) == "refused" and in_view(phone, "#refused")
     view_shot(phone, "diary-refused-screen-phone.png")
-    assert "When is in the future" in summary.inner_text()
+    assert "The time is in the future" in summary.inner_text()
     assert summary.locator("a").get_attribute("href") == "#err-when"
     # Next to the field, tied to it for screen readers.
-    assert "When is in the future" in phone.locator("#err-when").inner_text()
+    assert "The time is in the future" in phone.locator("#err-when").inner_text()
     assert phone.locator("#when").get_attribute("aria-describedby") == "err-when"
     assert phone.locator("#when").input_value() == tomorrow
     assert phone.locator("input[name=pain][value='4']").is_checked()

@@ -234,7 +234,7 @@ def test_entries_are_described_in_words_never_ids(diary: DiaryService) -> None:
     ("problem", "field", "message"),
     [
         ("pain: must be 10 or less", "pain", "Pain: must be 10 or less"),
-        ("started_at: started_at is in the future", "when", "When is in the future"),
+        ("started_at: started_at is in the future", "when", "The time is in the future"),
         ("units: give the number of tablets or doses, for example 2", "units", "Tablets or doses: give the number"),
         ("a pain-free day cannot have a pain score above 0", "", "A pain-free day cannot"),
     ],

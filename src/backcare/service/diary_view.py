@@ -78,6 +78,8 @@ FIELD_WORDS: dict[str, str] = {
 }
 # Several stored fields are typed into one form field.
 FORM_FIELD = {"started_at": "when", "taken_at": "when", "done_at": "when"}
+# A field named as the subject of a sentence ("The time is in the future", not "When is…").
+SUBJECT = {"started_at": "The time", "taken_at": "The time", "done_at": "The time"}
 
 
 def word(term: str, jurisdiction: Jurisdiction = Jurisdiction.UK) -> str:
@@ -130,11 +132,11 @@ def refusal(problem: str) -> Refusal:
     key = key.strip().lstrip("-")
     if sep and key in FIELD_WORDS:
         if rest.startswith(key + " "):  # "started_at: started_at is in the future"
-            return Refusal(FORM_FIELD.get(key, key), f"{FIELD_WORDS[key]} {rest[len(key) + 1 :]}")
+            return Refusal(FORM_FIELD.get(key, key), f"{SUBJECT.get(key, FIELD_WORDS[key])} {rest[len(key) + 1 :]}")
         return Refusal(FORM_FIELD.get(key, key), f"{FIELD_WORDS[key]}: {rest}")
     for name in FORM_FIELD:  # "started_at is in the future": a message about a field, not keyed
         if problem.startswith(name + " "):
-            return Refusal(FORM_FIELD[name], f"{FIELD_WORDS[name]} {problem[len(name) + 1 :]}")
+            return Refusal(FORM_FIELD[name], f"{SUBJECT.get(name, FIELD_WORDS[name])} {problem[len(name) + 1 :]}")
     return Refusal("", problem[:1].upper() + problem[1:])
 
 
