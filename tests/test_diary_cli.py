@@ -56,19 +56,32 @@ def test_medicine_and_self_care_entries_can_be_edited(run) -> None:  # type: ign
     assert wrong.returncode == 2 and "not a self-care entry" in wrong.stderr
 
 
-def test_interactive_add_re_asks_bad_input(run) -> None:  # type: ignore[no-untyped-def]
-    out = run("diary", "add", stdin="eleven\n7\nlower,shoulder\nlower-right\nsport\nwalk\nsore after tennis\n")
+def test_interactive_add_offers_numbered_words_and_re_asks_bad_input(run) -> None:  # type: ignore[no-untyped-def]
+    out = run("diary", "add", stdin="eleven\n7\n3 shoulder\n3 5\n3\n4\nn\nsore after tennis\n")
     assert out.returncode == 0, out.stderr
     assert "Type a whole number from 0" in out.stdout
-    assert "unknown location 'shoulder'" in out.stdout
+    assert "'shoulder' is not on the list" in out.stdout
+    assert " 3. Lower back" in out.stdout and "bending_twisting" not in out.stdout
     assert "pain 7/10; lower back, right side; after sport; helped: a walk" in out.stdout
 
 
-def test_a_warning_sign_logged_shows_the_emergency_at_once(run) -> None:  # type: ignore[no-untyped-def]
+def test_interactive_add_asks_about_warning_signs_in_words(run) -> None:  # type: ignore[no-untyped-def]
+    from backcare.service.diary import warning_signs
+
+    number = warning_signs().index("saddle_numbness") + 1
+    out = run("diary", "add", stdin=f"5\n\n\n\ny\n{number}\n\n")
+    assert out.returncode == 0, out.stderr
+    text = " ".join(out.stdout.split())
+    assert "saddle_numbness" not in text and "!! Emergency: A warning sign was logged" in text
+
+
+def test_a_warning_sign_logged_shows_the_emergency_at_once_and_ends_with_the_call(run) -> None:  # type: ignore[no-untyped-def]
     out = run("diary", "add", "--pain", "5", "--flag", "bowel_change")
     text = " ".join(out.stdout.split())
     assert "!! Emergency: A warning sign was logged" in text
-    assert text.count("Call 999 now or go to A&E. Do not drive yourself.") == 1
+    # first in the alert, and again as the last line on screen (never a source list last)
+    assert text.count("Call 999 now or go to A&E. Do not drive yourself.") == 2
+    assert text.endswith("Call 999 now or go to A&E. Do not drive yourself.")
     assert "bowel_change" not in text and "You logged: Not being able to hold in a poo" in text
 
 

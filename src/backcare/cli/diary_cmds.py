@@ -7,7 +7,7 @@ import contextlib
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -16,12 +16,13 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from backcare.cli.diary_input import fields_from_flags, parse_contains, parse_locations, parse_when, split_words
-from backcare.cli.render import make_console
+from backcare.cli.diary_input import fields_from_flags, parse_contains, parse_locations, parse_when
+from backcare.cli.render import item, make_console
 from backcare.config import Settings
 from backcare.domain import (
     EMERGENCY_NUMBER,
     LOCATIONS,
+    SELF_CARE_ACTIONS,
     TRIGGERS,
     DiaryAlert,
     Episode,
@@ -29,7 +30,8 @@ from backcare.domain import (
     MedicineIntake,
     SelfCareAction,
 )
-from backcare.service.diary import describe, ingredient_name, product_name, products_for
+from backcare.service.diary import describe, ingredient_name, product_name, products_for, warning_signs
+from backcare.service.diary_view import choices, sign_words
 from backcare.service.entries import InvalidEntry
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -48,16 +50,20 @@ def print_alerts(alerts: list[DiaryAlert], jurisdiction: Jurisdiction, when_of: 
     from backcare.service.diary_view import alert_view
 
     console = make_console()
-    for a in (alert_view(alert, when_of or {}, jurisdiction) for alert in alerts):
+    views = [alert_view(alert, when_of or {}, jurisdiction) for alert in alerts]
+    for a in views:
         mark = "!!" if a.urgency == "emergency_now" else "!"
         console.print(f"[bold]{mark} {escape(a.level)}: {escape(a.title)}[/bold]")
         if a.act:
-            console.print(f"  [bold]{escape(a.act)}[/bold]")
-        console.print(f"  [bold]{escape(a.advice)}[/bold]")
-        console.print(f"  {escape(a.detail)}")
+            item(console, "", a.act, style="bold")
+        item(console, "", a.advice, style="bold")
+        item(console, "", a.detail)
         entries = f"From your entries of {', '.join(a.entries)}. " if a.entries else ""
-        sources = escape("; ".join(title for _url, title in a.sources))
-        console.print(f"  [dim]{escape(entries)}Sources: {sources}[/dim]")
+        item(console, "", f"{entries}Sources: {'; '.join(title for _url, title in a.sources)}", style="dim")
+    # As after the check: the last line on screen is what to do, never a source list.
+    act = next((a.act for a in views if a.act), "")
+    if act:
+        console.print(f"[bold]{escape(act)}[/bold]")
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -228,7 +234,7 @@ def _add(args: argparse.Namespace, svc: Any, ask: Ask, number: str) -> int:
         logged_any = True
     if fields or not logged_any:
         if "pain" not in fields:
-            fields = fields or _ask_episode(ask)
+            fields = fields or _ask_episode(ask, svc.jurisdiction)
             if "pain" not in fields:
                 raise InvalidEntry(["--pain: give the pain score (0 to 10) for an episode"])
         logged = svc.log_episode(**moment, **fields)
@@ -255,22 +261,49 @@ def _pain(text: str) -> int:
     return int(text)
 
 
-def _ask_episode(ask: Ask) -> dict[str, Any]:
+def _pick(ask: Ask, title: str, options: Sequence[tuple[str, str]]) -> list[str]:
+    """A numbered list in words; the person types numbers (or the words), Enter for none."""
+    console = make_console()
+    console.print(f"{title} Type the numbers that apply, e.g. 1 3, or press Enter to skip.")
+    for n, (_, label) in enumerate(options, 1):
+        item(console, f"{n:>2}.", label)
+    by_label = {label.lower(): value for value, label in options}
+    by_value = {value: value for value, _ in options}
+
+    def parse(text: str) -> list[str]:
+        picked: list[str] = []
+        for token in text.replace(",", " ").split():
+            if token.isdigit() and 1 <= int(token) <= len(options):
+                picked.append(options[int(token) - 1][0])
+            elif token.lower() in by_label or token.lower() in by_value:
+                picked.append(by_label.get(token.lower()) or by_value[token.lower()])
+            else:
+                raise ValueError(f"{token!r} is not on the list: type numbers from 1 to {len(options)}.")
+        return list(dict.fromkeys(picked))
+
+    return list(_ask_until(ask, "> ", parse))
+
+
+def _ask_episode(ask: Ask, jurisdiction: Jurisdiction) -> dict[str, Any]:
     console = make_console()
     console.print("Log an episode. The pain score is needed; press Enter to skip the other questions.")
-    fields: dict[str, Any] = {"pain": _ask_until(ask, "Pain now, 0 to 10: ", _pain)}
-    where = _ask_until(
-        ask, f"Where? ({', '.join(LOCATIONS)}; e.g. lower-left): ", lambda t: parse_locations([t]) if t.strip() else []
-    )
-    if where:
-        fields["locations"] = where
-    for key, prompt in (
-        ("triggers", f"What set it off? ({', '.join(TRIGGERS)}): "),
-        ("helped", "What helped? (e.g. heat, walk, medicine): "),
+    fields: dict[str, Any] = {"pain": _ask_until(ask, "Pain now, 0 (no pain) to 10 (worst): ", _pain)}
+    for key, title, terms in (
+        ("locations", "Where does it hurt?", LOCATIONS),
+        ("triggers", "What set it off?", TRIGGERS),
+        ("helped", "What helped?", (*SELF_CARE_ACTIONS, "medicine", "rest")),
     ):
-        words = split_words([ask(prompt)])
-        if words:
-            fields[key] = words
+        picked = _pick(ask, title, choices(terms, jurisdiction))
+        if picked:
+            fields[key] = picked
+    if ask(
+        "Do you have any warning sign now, such as numbness between the legs, new trouble peeing, "
+        "new leg weakness or a high temperature? [y/N] "
+    ).strip().lower() in ("y", "yes"):
+        signs = [(qid, sign_words(qid, jurisdiction)) for qid in warning_signs()]
+        picked = _pick(ask, "Which of these do you have now?", signs)
+        if picked:
+            fields["red_flags"] = picked
     note = ask("Anything else to note? ").strip()
     if note:
         fields["note"] = note
