@@ -190,3 +190,25 @@ def test_a_problem_that_is_not_back_pain_never_shows_a_self_care_tick(ck: Compil
     shown = service.shown_level(result)
     assert result.out_of_scope
     assert shown["urgency"] == "outside" and shown["symbol"] != ck.kb.levels["self_care"].symbol
+
+
+def test_fever_with_a_weakened_immune_system_is_an_emergency_naming_the_cancer_helpline(
+    ck: CompiledKnowledge,
+) -> None:
+    answers = complete(ck, age=55.0, sex="female", fever="yes", immunosuppressed="yes", severity=5.0)
+    uk = assess(ck, answers)
+    us = assess(ck, answers, Jurisdiction.US)
+    assert uk.urgency is Urgency.EMERGENCY_NOW
+    assert uk.reasons[0].rule_id == "fever-with-weak-immune-system"
+    assert "24-hour cancer helpline" in uk.headline and "999" in uk.headline
+    assert "911" in us.headline and "999" not in us.headline and "A&E" not in us.headline
+    assert "911" in us.reasons[0].advice and "999" not in us.reasons[0].advice
+
+
+def test_a_weakened_immune_system_or_a_fever_alone_is_not_the_immune_emergency(ck: CompiledKnowledge) -> None:
+    immune_only = assess(ck, complete(ck, age=55.0, sex="female", immunosuppressed="yes", severity=5.0))
+    fever_only = assess(ck, complete(ck, age=55.0, sex="female", fever="yes", severity=5.0))
+    assert immune_only.urgency < Urgency.EMERGENCY_NOW
+    assert fever_only.urgency is Urgency.SAME_DAY
+    fired = {r.rule_id for r in immune_only.reasons} | {r.rule_id for r in fever_only.reasons}
+    assert "fever-with-weak-immune-system" not in fired

@@ -164,3 +164,57 @@ def test_duplicate_ids_name_both_places(data: Path) -> None:
     shutil.copy(data / "rules/fracture/major-trauma.yaml", data / "rules/chest/major-trauma-copy.yaml")
     found = problems_in(data)
     assert any("duplicate rule id 'major-trauma'" in p and "first at" in p for p in found), found
+
+
+@pytest.mark.parametrize("country", ["uk", "us"])
+def test_no_learn_article_page_shows_an_internal_source_key(tmp_path: Path, country: str) -> None:
+    """Citations read as numbered links to the Sources list; a key such as NHS-GALL never shows. A
+    guideline's public number inside a document's own title (NICE NG59) is that title, not a key."""
+    import html
+    import re
+
+    from starlette.testclient import TestClient
+
+    from backcare import service
+    from backcare.config import Settings
+    from backcare.domain import Jurisdiction
+    from backcare.service import community
+    from backcare.store.repo import Store
+    from backcare.web.app import create_app
+
+    def text_of(page: str) -> str:
+        return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+    known = service.engine().kb.sources
+    store = Store(f"sqlite:///{tmp_path / 'learn.sqlite3'}")
+    settings = Settings(allowed_hosts=("testserver",), jurisdiction=Jurisdiction(country))
+    client = TestClient(create_app(settings, store), headers={"sec-fetch-site": "same-origin"})
+    try:
+        articles = community.articles_in(Jurisdiction(country))
+        assert articles
+        for slug, article in articles.items():
+            page = client.get(f"/learn/{slug}")
+            assert page.status_code == 200
+            text = text_of(page.text)
+            assert article.cited(), slug
+            assert '<sup class="cite">[<a href="#src-1">1</a>' in page.text, slug
+            for s in article.meta.sources:
+                assert re.sub(r"\s+", " ", known[s].title) in text, (slug, s)
+                text = text.replace(re.sub(r"\s+", " ", known[s].title), " ")
+            shown = [k for k in known if re.search(rf"(?<![\w-]){re.escape(k)}(?![\w-])", text)]
+            assert shown == [], (slug, shown)
+            assert not re.search(r'(href|id)="#?src-[A-Z]', page.text), slug
+    finally:
+        store.close()
+
+
+def test_sources_are_numbered_in_order_of_first_citation_then_the_uncited_ones() -> None:
+    from backcare.knowledge.articles import read_articles
+
+    articles, problems = read_articles()
+    assert problems == [] and articles
+    for article in articles:
+        first_cited = list(dict.fromkeys(article.cited()))
+        order = article.source_order()
+        assert order[: len(first_cited)] == first_cited
+        assert sorted(order) == sorted(set(article.meta.sources)) and len(order) == len(set(order))

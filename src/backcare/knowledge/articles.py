@@ -14,7 +14,17 @@ from backcare.knowledge.loader import DATA_DIR
 from backcare.knowledge.schema import ArticleMeta
 from backcare.knowledge.words import shared_text_problems
 
-CITATION = re.compile(r"\[([A-Z0-9][A-Z0-9-]*(?:;\s*[A-Z0-9][A-Z0-9-]*)*)\]")
+CITATION = re.compile(r"\[([A-Z0-9][A-Z0-9-]*(?:[;,]\s*[A-Z0-9][A-Z0-9-]*)*)\]")
+"""An in-text citation: ``[ID]``, ``[ID; ID]`` or ``[ID, ID]`` (source ids are internal: pages
+show them as numbers)."""
+_SEPARATOR = re.compile(r"[;,]")
+
+
+def cited_ids(marker: str) -> list[str]:
+    """The source ids inside one citation marker's brackets."""
+    return [i.strip() for i in _SEPARATOR.split(marker)]
+
+
 WORDS_PER_MINUTE = 200
 
 
@@ -33,7 +43,13 @@ class Article:
         return max(1, round(self.words / WORDS_PER_MINUTE))
 
     def cited(self) -> list[str]:
-        return [i.strip() for m in CITATION.finditer(self.body) for i in m.group(1).split(";")]
+        return [i for m in CITATION.finditer(self.body) for i in cited_ids(m.group(1))]
+
+    def source_order(self) -> list[str]:
+        """The article's sources as a reader's numbered list: those cited in the text in order of
+        first citation, then the ones listed but not cited (background reading)."""
+        order = list(dict.fromkeys(self.cited()))
+        return order + [s for s in self.meta.sources if s not in order]
 
 
 def read_articles(

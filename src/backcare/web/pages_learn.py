@@ -3,6 +3,7 @@ comments held for moderation (email required, never shown)."""
 
 from __future__ import annotations
 
+import re
 import time
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -19,17 +20,18 @@ router = APIRouter(include_in_schema=False)
 MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
-def _html(body: str) -> str:
+def _html(body: str, numbers: dict[str, int]) -> str:
     html = MARKDOWN.render(body)
-    # Citations [ID; ID] become links to the article's numbered source list.
-    return CITATION.sub(
-        lambda m: (
-            '<sup class="cite">['
-            + ", ".join(f'<a href="#src-{i.strip()}">{i.strip()}</a>' for i in m.group(1).split(";"))
-            + "]</sup>"
-        ),
-        html,
-    )
+
+    # Source ids are internal names: a reader sees [1, 2] as superscript links to the numbered list.
+    def marker(m: re.Match[str]) -> str:
+        ids = [i.strip() for i in re.split(r"[;,]", m.group(1))]
+        if not all(i in numbers for i in ids):
+            return m.group(0)  # not a citation (the lint refuses an unknown source in one)
+        links = ", ".join(f'<a href="#src-{numbers[i]}">{numbers[i]}</a>' for i in ids)
+        return f'<sup class="cite">[{links}]</sup>'
+
+    return CITATION.sub(marker, html)
 
 
 @router.get("/learn", response_class=HTMLResponse)
@@ -54,14 +56,18 @@ def _article_page(
         raise HTTPException(404, "No such article.")
     store = web(request).store
     views = community.count_view(store, slug) if count else community.view_counts(store).get(slug, 0)
-    sources = [service.engine().kb.sources[s] for s in article.meta.sources if s in service.engine().kb.sources]
+    known = service.engine().kb.sources
+    order = [s for s in article.source_order() if s in known]
+    numbers = {s: n for n, s in enumerate(order, 1)}
+    # Shown like the result page's sources: the document's title, linked to the publisher's page.
+    sources = [(numbers[s], known[s].title, known[s].canonical_url or known[s].url) for s in order]
     read_next = [articles[s] for s in article.meta.read_next if s in articles]
     return render(
         request,
         "learn_article.html",
         {
             "article": article,
-            "html": _html(article.body),
+            "html": _html(article.body, numbers),
             "views": views,
             "sources": sources,
             "read_next": read_next,
