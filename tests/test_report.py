@@ -27,13 +27,14 @@ from tests.conftest import complete
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 SHOTS = Path(os.environ["BACKCARE_SCREENSHOTS"]) if os.environ.get("BACKCARE_SCREENSHOTS") else None
-LEVEL_OF = {"self-care": "self_care", "same-day": "same_day", "emergency": "emergency_now"}
+LEVEL_OF = {"self-care": "self_care", "same-day": "same_day", "emergency": "emergency_now", "diary-sign": "self_care"}
 UK_WORDS = re.compile(r"999|A&E|\bGP\b|NHS|paracetamol", re.IGNORECASE)
 US_WORDS = re.compile(r"911|acetaminophen|urgent care|primary care", re.IGNORECASE)
 CASES: dict[str, dict[str, Any]] = {
     "self-care": {},
     "same-day": {"fever": "yes", "age": 62.0, "cancer_history": "yes", "steroids_long_term": "yes"},
     "emergency": {"saddle_numbness": "yes", "bladder_control": "yes", "age": 47.0, "sex": "female"},
+    "diary-sign": {},  # a self-care check, then saddle numbness logged in the diary
 }
 
 
@@ -45,7 +46,8 @@ def save_check(diary: DiaryService, **changes: Any) -> None:
 
 def history(diary: DiaryService, case: str, entries: int = 11) -> None:
     """A person's month: an older ordinary check, the latest check for ``case``, pain entries,
-    medicines, heat and pain-free days (an emergency history also logs a warning sign)."""
+    medicines, heat and pain-free days (an emergency or diary-sign history also logs a warning
+    sign after the check)."""
     save_check(diary)
     save_check(diary, **CASES[case])
     tz = "Europe/London" if diary.jurisdiction is Jurisdiction.UK else "America/Chicago"
@@ -59,7 +61,7 @@ def history(diary: DiaryService, case: str, entries: int = 11) -> None:
             helped=["heat", "walk"],
             tz=tz,
         )
-    if case == "emergency":
+    if case in ("emergency", "diary-sign"):
         diary.log_episode(pain=8, started_at=NOW - timedelta(hours=2), red_flags=["saddle_numbness"], tz=tz)
     products = [p.id for p in service.engine().kb.products.values() if diary.jurisdiction in p.jurisdictions]
     for d in (12, 11, 2):
@@ -108,10 +110,11 @@ def test_page_one_says_who_the_result_and_the_yes_answers_within_two_pages(
     age = int(complete(service.engine(), **CASES[case])["age"])  # type: ignore[call-overload]
     sex = {"male": "Male", "female": "Female"}[str(complete(service.engine(), **CASES[case])["sex"])]
     assert f"Age: {age} years" in first and f"Sex: {sex}" in first
-    level = service.engine().kb.levels[
-        {"self-care": "self_care", "same-day": "same_day", "emergency": "emergency_now"}[case]
-    ]
-    assert f"Result: {level.label}" in first
+    level = service.engine().kb.levels[LEVEL_OF[case]]
+    if case == "diary-sign":
+        assert first.index("Now: Emergency") < first.index(f"Latest check ({NOW:%d %b %Y}): {level.label}")
+    else:
+        assert f"Result: {level.label}" in first and "Now:" not in first
     assert "Warning signs answered yes" in first and "Risk factors" in first
     if case == "emergency":
         assert re.search(r"Numbness or pins and needles between your inner thighs.*? Yes", first)
@@ -155,8 +158,12 @@ def test_earlier_checks_are_listed_by_date_and_result(local_diary: Any) -> None:
     diary = local_diary(Jurisdiction.UK)
     history(diary, "emergency")
     view = report_view(diary)
-    assert view.earlier_checks == [(f"{NOW:%d %b %Y}", "Self-care")]
-    assert "Earlier checks" in " ".join(pages(report_pdf(diary)))
+    assert [(c.when, c.level, c.reasons) for c in view.earlier_checks] == [
+        (f"{NOW:%d %b %Y}", "Self-care", "no warning sign answered yes")
+    ]
+    assert f"Earlier checks {NOW:%d %b %Y}: Self-care (no warning sign answered yes)." in " ".join(
+        pages(report_pdf(diary))
+    )
 
 
 def test_without_a_saved_check_the_report_says_the_warning_signs_were_never_asked(local_diary: Any) -> None:
