@@ -288,6 +288,8 @@ def test_risk_factors_from_an_earlier_check_survive_a_check_that_stopped_at_the_
     risks = first.split("Risk factors")[1]
     assert "None reported" not in risks and "Not asked in the latest check (it ended at the emergency screen)." in risks
     assert "I have had cancer" in risks
+    age = int(complete(service.engine())["age"])  # type: ignore[call-overload]
+    assert f"Age: {age} years (check of {NOW:%d %b %Y})" in first
 
 
 def test_a_complete_latest_check_without_risk_factors_says_none_reported(local_diary: Any) -> None:

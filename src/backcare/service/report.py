@@ -326,7 +326,13 @@ def build_view(record: Record, alerts: list[Any], country: Jurisdiction, now: da
     who: list[tuple[str, str]] = []
     if latest:
         for qid, label in (("age", "Age"), ("sex", "Sex")):
+            # A check that stopped at the emergency screen never asked: an earlier one may have.
             shown = _answered(latest.answers, qid, country)
+            for before in reversed(record.assessments[:-1]):
+                if shown:
+                    break
+                if found := _answered(before.answers, qid, country):
+                    shown = f"{found} (check of {before.created_at:%d %b %Y})"
             who.append((label, shown if shown else "not given"))
     tz = record.episodes[-1].tz if record.episodes else "UTC"
     last_day = local_day(now, tz)
