@@ -112,7 +112,7 @@ def test_page_one_says_who_the_result_and_the_yes_answers_within_two_pages(
     assert f"Age: {age} years" in first and f"Sex: {sex}" in first
     level = service.engine().kb.levels[LEVEL_OF[case]]
     if case == "diary-sign":
-        assert first.index("Now: Emergency") < first.index(f"Latest check ({NOW:%d %b %Y}): {level.label}")
+        assert first.index("Now: Emergency") < first.index(f"Result: {level.label} (latest check, {NOW:%d %b %Y})")
     else:
         assert f"Result: {level.label}" in first and "Now:" not in first
     assert "Warning signs answered yes" in first and "Risk factors" in first
@@ -260,7 +260,11 @@ def test_a_warning_sign_logged_after_a_self_care_check_leads_page_one_and_joins_
     assert [s.answer for s in view.yes_signs] == [f"Logged in the diary on {NOW - timedelta(hours=2):%d %b %Y}"]
     assert saddle not in view.negatives and view.negatives  # the other signs are still listed as no
     first = pages(report_pdf(diary))[0]
-    assert first.index("Now: Emergency") < first.index("Latest check") < first.index("Warning signs answered yes")
+    assert (
+        first.index("Now: Emergency")
+        < first.index("Result: Self-care (latest check")
+        < first.index("Warning signs answered yes")
+    )
     assert "None: every warning sign asked was answered no" not in first
 
 

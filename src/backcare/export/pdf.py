@@ -130,7 +130,7 @@ def _page_one(s: _Story, v: ReportView) -> None:
         )
         s.add(Spacer(1, 2 * mm))
         tint = colors.HexColor(LEVEL_TINT.get(v.urgency or "", "#eeeeee"))
-        label = f"Latest check ({v.check_when}): {v.level}" if v.now else f"Result: {v.level}"
+        label = f"Result: {v.level} (latest check, {v.check_when})" if v.now else f"Result: {v.level}"
         result = [[s.p(label, "level")], [s.p(v.headline)]]
         if v.incomplete:
             result.append([s.p(v.incomplete)])
