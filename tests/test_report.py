@@ -341,3 +341,16 @@ def test_the_report_speaks_about_the_person_while_the_diary_speaks_to_them(local
     assert all("You logged" not in a.detail for a in view.alerts)
     assert view.alerts[0].detail.startswith(f"Logged in the diary on {NOW - timedelta(hours=2):%d %b %Y}: Numbness")
     assert "You logged" not in " ".join(pages(report_pdf(diary)))
+
+
+def test_any_diary_alert_more_urgent_than_the_latest_check_leads_page_one(local_diary: Any) -> None:
+    from tests.test_records import fill
+
+    diary = local_diary(Jurisdiction.UK)
+    fill(diary)  # a self-care check, then pain entries that keep coming back
+    soon = service.engine().kb.levels["soon"].label
+    view = report_view(diary)
+    assert view.now == f"Now: {soon} — from the diary: Episodes keep coming back"
+    assert view.now_urgency == "soon"
+    first = pages(report_pdf(diary))[0]
+    assert first.index(f"Now: {soon}") < first.index(f"Result: Self-care (latest check, {NOW:%d %b %Y})")
