@@ -27,13 +27,14 @@ from tests.conftest import complete
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 SHOTS = Path(os.environ["BACKCARE_SCREENSHOTS"]) if os.environ.get("BACKCARE_SCREENSHOTS") else None
-LEVEL_OF = {"self-care": "self_care", "same-day": "same_day", "emergency": "emergency_now"}
+LEVEL_OF = {"self-care": "self_care", "same-day": "same_day", "emergency": "emergency_now", "diary-sign": "self_care"}
 UK_WORDS = re.compile(r"999|A&E|\bGP\b|NHS|paracetamol", re.IGNORECASE)
 US_WORDS = re.compile(r"911|acetaminophen|urgent care|primary care", re.IGNORECASE)
 CASES: dict[str, dict[str, Any]] = {
     "self-care": {},
     "same-day": {"fever": "yes", "age": 62.0, "cancer_history": "yes", "steroids_long_term": "yes"},
     "emergency": {"saddle_numbness": "yes", "bladder_control": "yes", "age": 47.0, "sex": "female"},
+    "diary-sign": {},  # a self-care check, then saddle numbness logged in the diary
 }
 
 
@@ -45,7 +46,8 @@ def save_check(diary: DiaryService, **changes: Any) -> None:
 
 def history(diary: DiaryService, case: str, entries: int = 11) -> None:
     """A person's month: an older ordinary check, the latest check for ``case``, pain entries,
-    medicines, heat and pain-free days (an emergency history also logs a warning sign)."""
+    medicines, heat and pain-free days (an emergency or diary-sign history also logs a warning
+    sign after the check)."""
     save_check(diary)
     save_check(diary, **CASES[case])
     tz = "Europe/London" if diary.jurisdiction is Jurisdiction.UK else "America/Chicago"
@@ -59,7 +61,7 @@ def history(diary: DiaryService, case: str, entries: int = 11) -> None:
             helped=["heat", "walk"],
             tz=tz,
         )
-    if case == "emergency":
+    if case in ("emergency", "diary-sign"):
         diary.log_episode(pain=8, started_at=NOW - timedelta(hours=2), red_flags=["saddle_numbness"], tz=tz)
     products = [p.id for p in service.engine().kb.products.values() if diary.jurisdiction in p.jurisdictions]
     for d in (12, 11, 2):
@@ -108,10 +110,11 @@ def test_page_one_says_who_the_result_and_the_yes_answers_within_two_pages(
     age = int(complete(service.engine(), **CASES[case])["age"])  # type: ignore[call-overload]
     sex = {"male": "Male", "female": "Female"}[str(complete(service.engine(), **CASES[case])["sex"])]
     assert f"Age: {age} years" in first and f"Sex: {sex}" in first
-    level = service.engine().kb.levels[
-        {"self-care": "self_care", "same-day": "same_day", "emergency": "emergency_now"}[case]
-    ]
-    assert f"Result: {level.label}" in first
+    level = service.engine().kb.levels[LEVEL_OF[case]]
+    if case == "diary-sign":
+        assert first.index("Now: Emergency") < first.index(f"Result: {level.label} (latest check, {NOW:%d %b %Y})")
+    else:
+        assert f"Result: {level.label}" in first and "Now:" not in first
     assert "Warning signs answered yes" in first and "Risk factors" in first
     if case == "emergency":
         assert re.search(r"Numbness or pins and needles between your inner thighs.*? Yes", first)
@@ -132,7 +135,7 @@ def test_yes_answers_are_tinted_rows_with_a_marker_not_only_bold(local_diary: An
     diary = local_diary(Jurisdiction.UK)
     history(diary, "emergency")
     view = report_view(diary)
-    assert [s.answer for s in view.yes_signs] == ["Yes", "Yes"]
+    assert [s.answer.split(";")[0] for s in view.yes_signs] == ["Yes", "Yes"]
     pdf = report_pdf(diary)
     # The tint and the marker's fill are drawn on page 1 as filled rectangles in these colours.
     from pypdf import PdfReader
@@ -155,8 +158,12 @@ def test_earlier_checks_are_listed_by_date_and_result(local_diary: Any) -> None:
     diary = local_diary(Jurisdiction.UK)
     history(diary, "emergency")
     view = report_view(diary)
-    assert view.earlier_checks == [(f"{NOW:%d %b %Y}", "Self-care")]
-    assert "Earlier checks" in " ".join(pages(report_pdf(diary)))
+    assert [(c.when, c.level, c.reasons) for c in view.earlier_checks] == [
+        (f"{NOW:%d %b %Y}", "Self-care", "no warning sign answered yes")
+    ]
+    assert f"Earlier checks {NOW:%d %b %Y}: Self-care (no warning sign answered yes)." in " ".join(
+        pages(report_pdf(diary))
+    )
 
 
 def test_without_a_saved_check_the_report_says_the_warning_signs_were_never_asked(local_diary: Any) -> None:
@@ -232,3 +239,118 @@ def test_every_pain_entry_counts_once_on_its_own_local_day(entries: list[tuple[i
     for d in days:
         pains = [e.pain for e, day in zip(episodes, local, strict=True) if day == d.day]
         assert d.worst == (max(pains) if pains else None)
+
+
+# --- what the trial found --------------------------------------------------------------------------
+
+
+def test_a_warning_sign_logged_after_a_self_care_check_leads_page_one_and_joins_the_yes_answers(
+    local_diary: Any,
+) -> None:
+    diary = local_diary(Jurisdiction.UK)
+    history(diary, "diary-sign")
+    view = report_view(diary)
+    saddle = next(s.text for s in view.yes_signs)
+    assert saddle.startswith("Numbness or pins and needles between your inner thighs")
+    assert (
+        view.now
+        == f"Now: Emergency — warning sign logged in the diary on {NOW - timedelta(hours=2):%d %b %Y}: {saddle}"
+    )
+    assert view.now_urgency == "emergency_now"
+    assert [s.answer for s in view.yes_signs] == [f"Logged in the diary on {NOW - timedelta(hours=2):%d %b %Y}"]
+    assert saddle not in view.negatives and view.negatives  # the other signs are still listed as no
+    first = pages(report_pdf(diary))[0]
+    assert (
+        first.index("Now: Emergency")
+        < first.index("Result: Self-care (latest check")
+        < first.index("Warning signs answered yes")
+    )
+    assert "None: every warning sign asked was answered no" not in first
+
+
+def test_a_diary_alert_no_more_urgent_than_the_latest_check_adds_no_now_box(local_diary: Any) -> None:
+    diary = local_diary(Jurisdiction.US)
+    history(diary, "emergency")
+    view = report_view(diary)
+    assert view.now == "" and view.now_urgency is None
+    assert view.yes_signs[0].answer.startswith("Yes; logged in the diary on")
+
+
+def test_risk_factors_from_an_earlier_check_survive_a_check_that_stopped_at_the_emergency_screen(
+    local_diary: Any,
+) -> None:
+    diary = local_diary(Jurisdiction.UK)
+    save_check(diary, cancer_history="yes")
+    stopped = {"back_pain_present": "yes", "saddle_numbness": "yes"}
+    diary.save_assessment(stopped, service.result_json(service.assess_answers(dict(stopped), Jurisdiction.UK)))
+    view = report_view(diary)
+    assert view.risks_note == "Not asked in the latest check (it ended at the emergency screen)"
+    assert len(view.risk_factors) == 1
+    assert view.risk_factors[0].startswith("I have had cancer")
+    assert view.risk_factors[0].endswith(f"(from the check of {NOW:%d %b %Y})")
+    first = pages(report_pdf(diary))[0]
+    risks = first.split("Risk factors")[1]
+    assert "None reported" not in risks and "Not asked in the latest check (it ended at the emergency screen)." in risks
+    assert "I have had cancer" in risks
+    age = int(complete(service.engine())["age"])  # type: ignore[call-overload]
+    assert f"Age: {age} years (check of {NOW:%d %b %Y})" in first
+
+
+def test_a_complete_latest_check_without_risk_factors_says_none_reported(local_diary: Any) -> None:
+    diary = local_diary(Jurisdiction.UK)
+    history(diary, "self-care")
+    view = report_view(diary)
+    assert view.risk_factors == [] and view.risks_note == ""
+    assert "Risk factors None reported." in pages(report_pdf(diary))[0]
+
+
+def test_earlier_checks_give_their_level_and_main_reasons_one_line_each(local_diary: Any) -> None:
+    diary = local_diary(Jurisdiction.UK)
+    save_check(diary, **CASES["same-day"])
+    save_check(diary)
+    (earlier,) = report_view(diary).earlier_checks
+    assert earlier.level == service.engine().kb.levels["same_day"].label
+    assert earlier.reasons and "_" not in earlier.reasons
+    assert f"{earlier.when}: {earlier.level} ({earlier.reasons})." in " ".join(pages(report_pdf(diary)))
+
+
+@pytest.mark.parametrize("country", [Jurisdiction.UK, Jurisdiction.US])
+def test_the_report_names_choices_in_words_and_counts_in_plain_english(local_diary: Any, country: Jurisdiction) -> None:
+    diary = local_diary(country)
+    history(diary, "diary-sign")
+    tz = "Europe/London" if country is Jurisdiction.UK else "America/Chicago"
+    diary.log_episode(pain=4, started_at=NOW - timedelta(days=40), locations=["central"], tz=tz)
+    diary.log_intake(
+        next(p.id for p in service.engine().kb.products.values() if country in p.jurisdictions),
+        1,
+        taken_at=NOW - timedelta(days=30),
+        tz=tz,
+    )
+    everything = " ".join(pages(report_pdf(diary)))
+    assert "Where: lower back (11), left side (11)" in everything
+    assert ("centre (spine)" if country is Jurisdiction.UK else "center (spine)") in everything
+    assert not re.search(r"\b1 (units|days|entries|times|minutes)\b|\(s\)|same than", everything)
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", everything)
+
+
+def test_the_report_speaks_about_the_person_while_the_diary_speaks_to_them(local_diary: Any) -> None:
+    diary = local_diary(Jurisdiction.UK)
+    history(diary, "diary-sign")
+    assert any(a.detail.startswith("You logged") for a in diary.alerts())  # the diary page, unchanged
+    view = report_view(diary)
+    assert all("You logged" not in a.detail for a in view.alerts)
+    assert view.alerts[0].detail.startswith(f"Logged in the diary on {NOW - timedelta(hours=2):%d %b %Y}: Numbness")
+    assert "You logged" not in " ".join(pages(report_pdf(diary)))
+
+
+def test_any_diary_alert_more_urgent_than_the_latest_check_leads_page_one(local_diary: Any) -> None:
+    from tests.test_records import fill
+
+    diary = local_diary(Jurisdiction.UK)
+    fill(diary)  # a self-care check, then pain entries that keep coming back
+    soon = service.engine().kb.levels["soon"].label
+    view = report_view(diary)
+    assert view.now == f"Now: {soon} — from the diary: Episodes keep coming back"
+    assert view.now_urgency == "soon"
+    first = pages(report_pdf(diary))[0]
+    assert first.index(f"Now: {soon}") < first.index(f"Result: Self-care (latest check, {NOW:%d %b %Y})")

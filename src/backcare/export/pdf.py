@@ -84,9 +84,35 @@ class _Story:
         self.add(t)
 
 
+def _now(s: _Story, v: ReportView) -> None:
+    """The diary's alert that overtook the latest check, first and tinted by its level."""
+    tint = colors.HexColor(LEVEL_TINT.get(v.now_urgency or "", "#eeeeee"))
+    s.table(
+        [[s.p(v.now, "level")]], [WIDTH], [("BACKGROUND", (0, 0), (-1, -1), tint), ("BOX", (0, 0), (-1, -1), 1, GRID)]
+    )
+    s.add(Spacer(1, 2 * mm))
+
+
+def _yes_signs(s: _Story, v: ReportView) -> None:
+    rows = [[s.p("!", "mark"), s.p(sign.text, "yes"), s.p(sign.answer, "yes")] for sign in v.yes_signs]
+    s.table(
+        rows,
+        [6 * mm, 124 * mm, 50 * mm],
+        [
+            ("BACKGROUND", (0, 0), (-1, -1), YES_TINT),
+            ("BACKGROUND", (0, 0), (0, -1), YES_MARK),
+            ("ALIGN", (0, 0), (0, -1), "CENTER"),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.white),
+            ("BOX", (0, 0), (-1, -1), 0.6, YES_MARK),
+        ],
+    )
+
+
 def _page_one(s: _Story, v: ReportView) -> None:
     s.add(Paragraph(TITLE, s.st["title"]))
     s.para(f"Prepared with backcare on {v.generated}. Diary period: {v.period}.", "small")
+    if v.now:
+        _now(s, v)
     if v.level is None:
         # The doctor must not read silence as "no warning signs": say which were never asked.
         s.para(
@@ -94,6 +120,9 @@ def _page_one(s: _Story, v: ReportView) -> None:
             "signs were not asked: bladder or bowel control, numbness between the legs, leg weakness, "
             "fever, a history of cancer, a recent fall or injury. Please ask about them."
         )
+        if v.yes_signs:
+            s.h("Warning signs logged in the diary")
+            _yes_signs(s, v)
     else:
         cells = [*(f"{label}: {value}" for label, value in v.who), f"Latest check: {v.check_when}"]
         s.table(
@@ -101,7 +130,8 @@ def _page_one(s: _Story, v: ReportView) -> None:
         )
         s.add(Spacer(1, 2 * mm))
         tint = colors.HexColor(LEVEL_TINT.get(v.urgency or "", "#eeeeee"))
-        result = [[s.p(f"Result: {v.level}", "level")], [s.p(v.headline)]]
+        label = f"Result: {v.level} (latest check, {v.check_when})" if v.now else f"Result: {v.level}"
+        result = [[s.p(label, "level")], [s.p(v.headline)]]
         if v.incomplete:
             result.append([s.p(v.incomplete)])
         s.table(result, [WIDTH], [("BACKGROUND", (0, 0), (-1, -1), tint), ("BOX", (0, 0), (-1, -1), 0.5, GRID)])
@@ -111,22 +141,16 @@ def _page_one(s: _Story, v: ReportView) -> None:
                 s.para(f"{title}" + (f" (answered: {because})" if because else ""))
         s.h("Warning signs answered yes")
         if v.yes_signs:
-            rows = [[s.p("!", "mark"), s.p(sign.text, "yes"), s.p(sign.answer, "yes")] for sign in v.yes_signs]
-            s.table(
-                rows,
-                [6 * mm, 134 * mm, 40 * mm],
-                [
-                    ("BACKGROUND", (0, 0), (-1, -1), YES_TINT),
-                    ("BACKGROUND", (0, 0), (0, -1), YES_MARK),
-                    ("ALIGN", (0, 0), (0, -1), "CENTER"),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.white),
-                    ("BOX", (0, 0), (-1, -1), 0.6, YES_MARK),
-                ],
-            )
+            _yes_signs(s, v)
         else:
             s.para("None: every warning sign asked was answered no (listed below).")
         s.h("Risk factors")
-        s.para("; ".join(v.risk_factors) + "." if v.risk_factors else "None reported.")
+        if v.risks_note:
+            s.para(v.risks_note + ".")
+        if v.risk_factors:
+            s.para("; ".join(v.risk_factors) + ".")
+        elif not v.risks_note:
+            s.para("None reported.")
         if v.history:
             s.h("The pain, as told at the check")
             s.para(". ".join(v.history) + ".")
@@ -171,7 +195,8 @@ def _diary(s: _Story, v: ReportView, episodes: int) -> None:
         s.para(f"Possible causes the tool listed for discussion (not a diagnosis): {v.causes}.")
     if v.earlier_checks:
         s.h("Earlier checks")
-        s.para("; ".join(f"{when}: {level}" for when, level in v.earlier_checks) + ".")
+        for c in v.earlier_checks:
+            s.para(f"{c.when}: {c.level}" + (f" ({c.reasons})" if c.reasons else "") + ".")
     if episodes:
         more = f", latest {episodes} shown" if episodes < v.episodes_total else ""
         s.h(f"Pain entries ({v.episodes_total} logged{more})")

@@ -47,11 +47,22 @@ class MedicineRow:
 
 
 @dataclass(frozen=True)
+class EarlierCheck:
+    when: str
+    level: str
+    reasons: str
+    """The main reasons for its level, in one line."""
+
+
+@dataclass(frozen=True)
 class ReportView:
     generated: str
     period: str
     who: list[tuple[str, str]]
     check_when: str | None
+    now: str
+    """The diary's alert when it is more urgent than the latest check ("Now: Emergency — …"), or ""."""
+    now_urgency: str | None
     level: str | None
     urgency: str | None
     headline: str
@@ -60,6 +71,8 @@ class ReportView:
     yes_signs: list[Sign]
     history: list[str]
     risk_factors: list[str]
+    risks_note: str
+    """Why the latest check has no risk factors to show ("Not asked in the latest check (…)"), or ""."""
     alerts: list[Alert]
     pattern: list[str]
     points: list[Point]
@@ -69,7 +82,7 @@ class ReportView:
     helped: str
     negatives: list[str]
     causes: str
-    earlier_checks: list[tuple[str, str]]
+    earlier_checks: list[EarlierCheck]
     episodes: list[list[str]]
     episodes_total: int
     flagged: list[bool]

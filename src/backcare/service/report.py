@@ -16,11 +16,11 @@ from backcare.domain import DONT_KNOW, Episode, Jurisdiction, Urgency, localize
 from backcare.engine.days import daily, episode_day, intake_day, local_day
 from backcare.engine.diary import clusters
 from backcare.export.records import Record, SavedAssessment
-from backcare.export.views import Alert, MedicineRow, Point, ReportView, Sign, fitted
+from backcare.export.views import Alert, EarlierCheck, MedicineRow, Point, ReportView, Sign, fitted
 from backcare.service import INTENDED_USE, engine
 from backcare.service.check import answer_words
 from backcare.service.diary import DiaryService, ingredient_name, product_name, warning_signs
-from backcare.vocabulary import LOCATIONS, QUALITIES, SELF_CARE_ACTIONS, TRIGGERS
+from backcare.service.diary_view import words
 
 RISK_SECTIONS = ("history", "inflammatory", "other")
 HISTORY = (
@@ -37,31 +37,6 @@ HISTORY = (
     ("previous_episodes", "Before"),
 )
 """The pain as the person told it at the check, in the order a doctor takes the history."""
-
-WORDS: dict[str, str] = {
-    **{w: w.replace("_", " ") for w in (*LOCATIONS, *QUALITIES, *TRIGGERS, *SELF_CARE_ACTIONS)},
-    "below_knee": "below the knee",
-    "both_legs": "both legs",
-    "saddle": "saddle area",
-    "dull_ache": "dull ache",
-    "cramp_spasm": "cramp or spasm",
-    "shooting_burning": "shooting or burning",
-    "waves": "comes in waves",
-    "bending_twisting": "bending or twisting",
-    "minor_fall": "a minor fall",
-    "nothing": "nothing in particular",
-    "rest_break": "a rest break",
-    "walk": "walking",
-    "physio": "physiotherapy",
-    "medicine": "medicine",
-    "rest": "rest",
-}
-
-
-def words(values: tuple[str, ...] | list[str]) -> str:
-    """Diary choices in words, never as stored ids."""
-    return ", ".join(WORDS.get(v, v.replace("_", " ")) for v in values)
-
 
 # --- the shared counts --------------------------------------------------------------------------
 
@@ -85,12 +60,16 @@ def medicine_rows(record: Record, country: Jurisdiction) -> list[MedicineRow]:
         rows.append(
             MedicineRow(
                 product_name(product, country),
-                f"{len(items)} ({sum(i.units for i in items):g} units)",
+                f"{len(items)} ({_units(sum(i.units for i in items))})",
                 len(per_day),
-                f"{max(per_day.values()):g} units",
+                _units(max(per_day.values())),
             )
         )
     return rows
+
+
+def _units(n: float) -> str:
+    return f"{n:g} unit" if n == 1 else f"{n:g} units"
 
 
 def episode_gap_days() -> float:
@@ -179,7 +158,6 @@ def _because(answers: dict[str, Any], country: Jurisdiction) -> str:
 
 
 def _check_part(a: SavedAssessment, country: Jurisdiction) -> dict[str, Any]:
-    ck = engine()
     result = _in_words(a.result, country)
     signs = [s for s in warning_signs() if s in _applicable(a)]
     yes = [
@@ -188,14 +166,6 @@ def _check_part(a: SavedAssessment, country: Jurisdiction) -> dict[str, Any]:
         if a.answers.get(s) in ("yes", DONT_KNOW)
     ]
     negatives = [_sign(s, country) for s in signs if a.answers.get(s) == "no"]
-    risks = [
-        _sign(q.id, country)
-        for q in ck.order
-        if q.section in RISK_SECTIONS and q.kind == "yes_no" and a.answers.get(q.id) in ("yes", DONT_KNOW)
-    ]
-    surgery = a.answers.get("back_surgery")
-    if surgery not in (None, "never", "no"):
-        risks.append(f"Back operation: {_answered(a.answers, 'back_surgery', country)}")
     story = [
         f"{label}: {shown}"
         for qid, label in HISTORY
@@ -216,12 +186,103 @@ def _check_part(a: SavedAssessment, country: Jurisdiction) -> dict[str, Any]:
         "yes_signs": yes,
         "history": story,
         "negatives": negatives,
-        "risk_factors": risks,
         "causes": ", ".join(c["name"] for c in result.get("possible_causes", [])[:4]),
     }
 
 
-def _pattern(record: Record, points: list[Point], days: int) -> list[str]:
+def _risks(a: SavedAssessment, country: Jurisdiction) -> list[str]:
+    risks = [
+        _sign(q.id, country)
+        for q in engine().order
+        if q.section in RISK_SECTIONS and q.kind == "yes_no" and a.answers.get(q.id) in ("yes", DONT_KNOW)
+    ]
+    surgery = a.answers.get("back_surgery")
+    if surgery not in (None, "never", "no"):
+        risks.append(f"Back operation: {_answered(a.answers, 'back_surgery', country)}")
+    return risks
+
+
+def _risks_asked(a: SavedAssessment) -> bool:
+    return any(q.id in a.answers for q in engine().order if q.section in RISK_SECTIONS)
+
+
+def risk_factors(assessments: list[SavedAssessment], country: Jurisdiction) -> tuple[list[str], str]:
+    """Risk factors answered yes in any saved check of the period, the latest's first: a later
+    check that stopped before asking them must not read as "none" and lose an earlier cancer
+    history. The note says when the latest check never asked them."""
+    if not assessments:
+        return [], ""
+    latest = assessments[-1]
+    shown = _risks(latest, country)
+    seen = set(shown)
+    for a in reversed(assessments[:-1]):
+        for risk in _risks(a, country):
+            if risk not in seen:
+                seen.add(risk)
+                shown.append(f"{risk} (from the check of {a.created_at:%d %b %Y})")
+    note = ""
+    if not _risks_asked(latest):
+        why = (
+            "it ended at the emergency screen"
+            if latest.urgency == Urgency.EMERGENCY_NOW.value
+            else "the check was not finished"
+        )
+        note = f"Not asked in the latest check ({why})"
+    return shown, note
+
+
+def _logged_signs(record: Record, latest: SavedAssessment | None, alerts: list[Any]) -> dict[str, str]:
+    """Warning signs logged in the diary since the latest check (in the whole period when there is
+    none) or behind a diary alert now, each with the local day it was last logged: answers of yes
+    the check never saw, which the alert and the list of yes answers must agree on."""
+    since = latest.created_at if latest else None
+    alerted = {i for a in alerts if a.signs for i in a.entry_ids}
+    logged: dict[str, str] = {}
+    for e in sorted(record.episodes, key=lambda e: e.started_at):
+        if since is not None and e.started_at < since and e.id not in alerted:
+            continue
+        for flag in e.red_flags:
+            if flag in engine().questions:
+                logged[flag] = f"{episode_day(e):%d %b %Y}"
+    return logged
+
+
+def _now_line(
+    alerts: list[Any], latest: SavedAssessment | None, record: Record, country: Jurisdiction
+) -> tuple[str, str | None]:
+    """The diary's most urgent alert, when it is more urgent than the latest check: page 1 must
+    lead with the highest level there is now, not with a self-care result it overtook."""
+    if not alerts:
+        return "", None
+    top = alerts[0]
+    if latest is not None and top.urgency.rank <= Urgency(latest.urgency).rank:
+        return "", None
+    level = _level_label(top.urgency.value, country)
+    if top.signs:
+        days = sorted({episode_day(e) for e in record.episodes if e.id in top.entry_ids})
+        on = f" on {days[-1]:%d %b %Y}" if days else ""
+        noun = "warning sign" if len(top.signs) == 1 else "warning signs"
+        signs = "; ".join(_sign(s, country) for s in top.signs)
+        return f"Now: {level} — {noun} logged in the diary{on}: {signs}", top.urgency.value
+    return f"Now: {level} — from the diary: {localize(top.title, country)}", top.urgency.value
+
+
+def _alert_detail(alert: Any, record: Record, country: Jurisdiction) -> str:
+    """The alert's detail for a doctor: the diary page speaks to the person ("You logged…"), the
+    report speaks about them."""
+    if not alert.signs:
+        return localize(alert.detail, country)
+    days = sorted({episode_day(e) for e in record.episodes if e.id in alert.entry_ids})
+    on = f" on {days[-1]:%d %b %Y}" if days else ""
+    return f"Logged in the diary{on}: {'; '.join(_sign(s, country) for s in alert.signs)}."
+
+
+def _main_reasons(part: dict[str, Any]) -> str:
+    reasons = "; ".join(title for title, _ in part["reasons"][:2])
+    return reasons or ("" if part["yes_signs"] else "no warning sign answered yes")
+
+
+def _pattern(record: Record, points: list[Point], days: int, country: Jurisdiction) -> list[str]:
     entries = sorted(record.episodes, key=lambda e: e.started_at)
     if not entries:
         return ["No pain entries logged in this period."]
@@ -229,7 +290,8 @@ def _pattern(record: Record, points: list[Point], days: int) -> list[str]:
     scored = [p for p in points if p.worst is not None and not p.pain_free]
     free = sum(1 for p in points if p.pain_free)
     lines = [
-        f"{count(len(entries), 'pain entry', 'pain entries')} on {count(len(scored), 'day')} in the last {days} days, "
+        f"{count(len(entries), 'pain entry', 'pain entries')} on {count(len(scored), 'day')} "
+        f"in the last {count(days, 'day')}, "
         f"grouped into {count(len(spells), 'separate episode')} (a new one after {episode_gap_days():g} days "
         "without pain entries or after a pain-free day).",
         f"Pain: average {sum(e.pain for e in entries) / len(entries):.1f}, worst {max(e.pain for e in entries)}, "
@@ -239,20 +301,23 @@ def _pattern(record: Record, points: list[Point], days: int) -> list[str]:
     before = [p.worst for p in points[-14:-7] if p.worst is not None]
     if last_week and before:
         a, b = sum(last_week) / len(last_week), sum(before) / len(before)
-        trend = "higher" if a > b + 0.5 else "lower" if a < b - 0.5 else "about the same"
-        lines.append(f"Last 7 days: average daily worst {a:.1f}, {trend} than the 7 days before ({b:.1f}).")
+        trend = "higher than" if a > b + 0.5 else "lower than" if a < b - 0.5 else "about the same as"
+        lines.append(f"Last 7 days: average daily worst {a:.1f}, {trend} the 7 days before ({b:.1f}).")
     where = Counter(x for e in entries for x in e.locations)
     feel = Counter(x for e in entries for x in e.qualities)
     trig = Counter(x for e in entries for x in e.triggers)
     for label, counter in (("Where", where), ("How it feels", feel), ("Set off by", trig)):
         if counter:
-            lines.append(f"{label}: " + ", ".join(f"{words([k])} ({n})" for k, n in counter.most_common(5)) + ".")
+            lines.append(
+                f"{label}: " + ", ".join(f"{words([k], country)} ({n})" for k, n in counter.most_common(5)) + "."
+            )
     return lines
 
 
 def count(n: int, one: str, many: str = "") -> str:
     """ "1 day", "3 days": the report is read by a doctor in a hurry, so no "day(s)"."""
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
 
 def build_view(record: Record, alerts: list[Any], country: Jurisdiction, now: datetime, days: int) -> ReportView:
     start = now - timedelta(days=days)
@@ -261,7 +326,13 @@ def build_view(record: Record, alerts: list[Any], country: Jurisdiction, now: da
     who: list[tuple[str, str]] = []
     if latest:
         for qid, label in (("age", "Age"), ("sex", "Sex")):
+            # A check that stopped at the emergency screen never asked: an earlier one may have.
             shown = _answered(latest.answers, qid, country)
+            for before in reversed(record.assessments[:-1]):
+                if shown:
+                    break
+                if found := _answered(before.answers, qid, country):
+                    shown = f"{found} (check of {before.created_at:%d %b %Y})"
             who.append((label, shown if shown else "not given"))
     tz = record.episodes[-1].tz if record.episodes else "UTC"
     last_day = local_day(now, tz)
@@ -271,10 +342,10 @@ def build_view(record: Record, alerts: list[Any], country: Jurisdiction, now: da
     minutes: Counter[str] = Counter()
     for a in record.actions:
         minutes[a.action] += a.minutes or 0
-    helped_text = ", ".join(f"{words([k])} ({count(n, 'entry', 'entries')})" for k, n in helped.most_common(6))
+    helped_text = ", ".join(f"{words([k], country)} ({count(n, 'entry', 'entries')})" for k, n in helped.most_common(6))
     helped_line = f"What helped, in the diary: {helped_text}." if helped_text else "Nothing logged as helping."
     did = ", ".join(
-        f"{words([k])} {count(n, 'time')}" + (f" ({count(minutes[k], 'minute')})" if minutes[k] else "")
+        f"{words([k], country)} {count(n, 'time')}" + (f" ({count(minutes[k], 'minute')})" if minutes[k] else "")
         for k, n in actions.most_common()
     )
     totals: dict[str, float] = {}  # per ingredient, the most in any 24 hours (all products)
@@ -288,7 +359,7 @@ def build_view(record: Record, alerts: list[Any], country: Jurisdiction, now: da
             _level_label(a.urgency.value, country),
             a.urgency is Urgency.EMERGENCY_NOW,
             localize(a.title, country),
-            localize(a.detail, country),
+            _alert_detail(a, record, country),
         )
         for a in alerts[:6]
     ]
@@ -297,14 +368,33 @@ def build_view(record: Record, alerts: list[Any], country: Jurisdiction, now: da
         [
             _when(e),
             str(e.pain),
-            words(e.locations),
-            words(e.triggers),
-            words(e.helped),
+            words(e.locations, country),
+            words(e.triggers, country),
+            words(e.helped, country),
             (", ".join(_sign(f, country) for f in e.red_flags if f in engine().questions) + " " + e.note).strip()[:140],
         ]
         for e in episodes
     ]
-    earlier = [(f"{a.created_at:%d %b %Y}", _level_label(a.urgency, country)) for a in record.assessments[:-1]][::-1]
+    earlier = [
+        EarlierCheck(
+            f"{a.created_at:%d %b %Y}",
+            _level_label(a.urgency, country),
+            _main_reasons(_check_part(a, country)),
+        )
+        for a in reversed(record.assessments[:-1])
+    ]
+    risks, risks_note = risk_factors(record.assessments, country)
+    now_line, now_urgency = _now_line(alerts, latest, record, country)
+    yes_signs: list[Sign] = list(part.get("yes_signs", []))
+    negatives: list[str] = list(part.get("negatives", []))
+    for qid, day in _logged_signs(record, latest, alerts).items():
+        text, logged = _sign(qid, country), f"Logged in the diary on {day}"
+        same = [i for i, sign in enumerate(yes_signs) if sign.text == text]
+        if same:
+            yes_signs[same[0]] = Sign(text, f"{yes_signs[same[0]].answer}; {logged[0].lower()}{logged[1:]}")
+        else:
+            yes_signs.append(Sign(text, logged))
+        negatives = [n for n in negatives if n != text]
     return ReportView(
         generated=f"{now:%d %B %Y}",
         period=f"{start:%d %b %Y} to {now:%d %b %Y}",
@@ -315,17 +405,20 @@ def build_view(record: Record, alerts: list[Any], country: Jurisdiction, now: da
         headline=part.get("headline", ""),
         incomplete=part.get("incomplete", ""),
         reasons=part.get("reasons", []),
-        yes_signs=part.get("yes_signs", []),
+        now=now_line,
+        now_urgency=now_urgency,
+        yes_signs=yes_signs,
         history=part.get("history", []),
-        risk_factors=part.get("risk_factors", []),
+        risk_factors=risks,
+        risks_note=risks_note,
         alerts=shown_alerts,
-        pattern=_pattern(record, points, days),
+        pattern=_pattern(record, points, days, country),
         points=points,
         medicines=medicine_rows(record, country),
         most_in_24h=", ".join(f"{ingredient_name(n, country)} {mg:g} mg" for n, mg in sorted(totals.items())),
         before_check=(_answered(latest.answers, "medicines_taken", country) or "not asked") if latest else "",
         helped=helped_line + (f" Self-care done: {did}." if did else ""),
-        negatives=part.get("negatives", []),
+        negatives=negatives,
         causes=part.get("causes", ""),
         earlier_checks=earlier,
         episodes=rows,
