@@ -17,7 +17,7 @@ from backcare.engine.days import daily, episode_day
 from backcare.engine.diary import MEDICINE_PERIOD, WINDOW, diary_alerts, local_day
 from backcare.engine.diary import ingredient_name as ingredient_name
 from backcare.service import engine
-from backcare.service.diary_view import act_now, sign_words, with_act_now, word, words
+from backcare.service.diary_view import URGENT, Banner, act_now, banner_view, sign_words, with_act_now, word, words
 from backcare.service.entries import ActionIn, CheckInIn, EpisodeIn, IntakeIn, InvalidEntry, explain
 from backcare.store.repo import LOCAL_USER, Ambiguous, Changed, Diary, Entry, NotFound, Store, new_id
 
@@ -273,6 +273,12 @@ class DiaryService:
         alerts += [a for a in non_flag if (a.rule_id, a.entry_ids) not in seen and a.rule_id != "diary-red-flag-logged"]
         alerts = [with_act_now(_signs_in_words(a, self.jurisdiction), self.jurisdiction) for a in alerts]
         return sorted(alerts, key=lambda a: -a.urgency.rank)
+
+    def banner(self, now: datetime | None = None) -> Banner | None:
+        """The urgent alert every page shows at its top (None when the diary has none). The
+        entries' times are read only when there is one, so a calm diary costs one alert check."""
+        alerts = [a for a in self.alerts(now) if a.urgency in URGENT]
+        return banner_view(alerts, self.entry_times(), self.jurisdiction) if alerts else None
 
     def entry_times(self, days: int = 90) -> dict[str, str]:
         """When each recent entry was logged, in its own time zone: alerts name their entries so."""
