@@ -563,3 +563,25 @@ def test_a_us_overdose_alert_calls_poison_control_in_us_words(tmp_path: Path) ->
     assert banner and "tel:18002221222" in banner.group(0)
     assert not UK_ONLY.search(text_of(banner.group(0)))
     s.close()
+
+
+def test_saving_the_same_check_twice_keeps_one_and_says_already_saved(local: TestClient) -> None:
+    finish_a_self_care_check(local)
+    first = post(local, "/check/save", {})
+    assert "Saved to your diary." in text_of(first.text)  # type: ignore[attr-defined]
+    assert "Save to my diary" not in first.text  # type: ignore[attr-defined]
+    again = post(local, "/check/save", {})
+    assert "Already saved" in text_of(again.text)  # type: ignore[attr-defined]
+    assert len(re.findall(r"/checks/[0-9a-f-]{36}/open", local.get("/checks").text)) == 1
+
+
+def test_home_offers_the_result_after_a_finished_check_and_carry_on_before(local: TestClient) -> None:
+    start_check(local)
+    step(local, "start", {"back_pain_present": "yes", "age": "40", "sex": "male"})
+    started = text_of(local.get("/").text)
+    assert "Carry on with the check you started" in started and "Start a new check" in started
+    finish_a_self_care_check(local)
+    post(local, "/check/save", {})
+    home = local.get("/").text
+    assert 'href="/check/result">See your result' in home and "Start a new check" in home
+    assert "Carry on" not in home
