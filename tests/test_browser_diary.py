@@ -250,13 +250,13 @@ def test_a_finished_heat_timer_offers_to_log_the_session(base: str, phone: Any) 
         "() => { const t = JSON.parse(localStorage.getItem('backcare.timer'));"
         " t.end = Date.now() + 800; t.halfway = true; localStorage.setItem('backcare.timer', JSON.stringify(t)); }"
     )
-    log = phone.locator(".timer-bar-log button[type=submit]")
+    log = phone.locator(".timer-bar-log-save")
     log.wait_for(state="visible", timeout=5000)
     assert log.inner_text() == "Log this heat session"
     assert not phone.locator(".timer-bar-stop").is_visible()
     view_shot(phone, "diary-timer-log-screen-phone.png")
     no_serious_axe(phone)
-    save(phone, ".timer-bar-log button[type=submit]")
+    save(phone, ".timer-bar-log-save")
     assert "Saved the self-care." in phone.locator("#saved").inner_text()
     assert "Heat for 15 min" in phone.locator(".entries").inner_text()
     # Dismiss: the bar goes, nothing is logged.

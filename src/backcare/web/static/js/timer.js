@@ -49,7 +49,7 @@
     form.elements.action.value = t.action || "heat";
     form.elements.minutes.value = String(t.minutes);
     try { form.elements.tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* old browser */ }
-    form.querySelector("button[type=submit]").textContent = "Log this " + t.label.toLowerCase() + " session";
+    form.querySelector(".timer-bar-log-save").textContent = "Log this " + t.label.toLowerCase() + " session";
   }
   function paint(t) {
     var left = t ? t.end - Date.now() : 0;
