@@ -222,3 +222,50 @@ def test_the_sitting_reminder_works_without_notification_permission(base: str, p
     view_shot(phone, "diary-reminder-screen-phone.png")
     phone.click(".reminder-dismiss")
     assert not phone.locator(".reminder-alert").is_visible() and not phone.title().startswith("⏰")
+
+
+def test_a_refused_entry_is_not_hidden_under_a_running_timer(base: str, phone: Any) -> None:
+    phone.goto(f"{base}/diary")
+    phone.click("button:has-text('Start 15-minute heat timer')")
+    tomorrow = (datetime.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    phone.select_option("#product", index=1)
+    phone.fill("#med-when", tomorrow)
+    save(phone, "#more form.stacked >> nth=0 >> button")
+    settled(phone, "refused")
+    phone.wait_for_timeout(300)
+    bar = phone.locator(".timer-bar").bounding_box()
+    summary = phone.locator("#refused").bounding_box()
+    assert bar is not None and summary is not None
+    assert summary["y"] >= bar["y"] + bar["height"], (summary, bar)  # the summary's top is below the bar
+    assert "The time is in the future" in phone.locator("#refused").inner_text()
+    assert phone.locator("#med-when").input_value() == tomorrow
+    view_shot(phone, "diary-refused-under-timer-phone.png")
+
+
+def test_a_finished_heat_timer_offers_to_log_the_session(base: str, phone: Any) -> None:
+    phone.goto(f"{base}/diary")
+    phone.click("button:has-text('Start 15-minute heat timer')")
+    phone.goto(f"{base}/plan")
+    phone.evaluate(
+        "() => { const t = JSON.parse(localStorage.getItem('backcare.timer'));"
+        " t.end = Date.now() + 800; t.halfway = true; localStorage.setItem('backcare.timer', JSON.stringify(t)); }"
+    )
+    log = phone.locator(".timer-bar-log-save")
+    log.wait_for(state="visible", timeout=5000)
+    assert log.inner_text() == "Log this heat session"
+    assert not phone.locator(".timer-bar-stop").is_visible()
+    view_shot(phone, "diary-timer-log-screen-phone.png")
+    no_serious_axe(phone)
+    save(phone, ".timer-bar-log-save")
+    assert "Saved the self-care." in phone.locator("#saved").inner_text()
+    assert "Heat for 15 min" in phone.locator(".entries").inner_text()
+    # Dismiss: the bar goes, nothing is logged.
+    phone.click("button:has-text('Start 15-minute heat timer')")
+    phone.evaluate(
+        "() => { const t = JSON.parse(localStorage.getItem('backcare.timer'));"
+        " t.end = Date.now() + 500; localStorage.setItem('backcare.timer', JSON.stringify(t)); }"
+    )
+    phone.locator(".timer-bar-dismiss").wait_for(state="visible", timeout=5000)
+    phone.click(".timer-bar-dismiss")
+    assert not phone.locator(".timer-bar").is_visible()
+    assert phone.locator(".entries li").count() == 1

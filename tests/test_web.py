@@ -469,3 +469,119 @@ def test_every_screen_and_result_speaks_one_country(local: TestClient, country: 
             words = text_of(page)
             found = other.search(words)
             assert found is None, (case_id, found.group(0) if found else "", words[:200])
+
+
+def finish_a_self_care_check(client: TestClient) -> None:
+    """A whole ordinary check answered through the forms, ending at a self-care result."""
+    from backcare.engine.evaluate import case_answers
+    from backcare.knowledge.loader import DATA_DIR, read_cases
+    from backcare.service import engine
+
+    case = next(c for c, _f, _l in read_cases(DATA_DIR / "cases")[0] if c.id == "o-us-office-middle-low")
+    answers = {k: list(v) if isinstance(v, tuple) else v for k, v in case_answers(engine(), case).items()}
+    walk_in_browser_forms(client, answers, "uk")
+
+
+def test_a_warning_sign_logged_in_the_diary_shows_at_the_top_of_every_result_page(local: TestClient) -> None:
+    finish_a_self_care_check(local)
+    assert "Self-care" in text_of(local.get("/check/result").text)
+    post(local, "/check/save", {})
+    assert "diary-banner" not in local.get("/plan").text  # nothing urgent logged yet
+    post(local, "/diary", {"pain": "5", "signs_shown": "1", "red_flags": ["saddle_numbness"], "tz": "UTC"})
+    for page in ("/plan", "/check/result", "/checks", "/", "/prevent", "/report"):
+        body = local.get(page).text
+        banner = re.search(r'<section class="alert diary-banner level-emergency_now".*?</section>', body, re.S)
+        assert banner, page
+        words = text_of(banner.group(0))
+        assert "Call 999 now or go to A&E" in words and "between your inner thighs" in words, page
+        assert 'href="tel:999"' in banner.group(0) and 'href="/diary#saved">See your diary' in banner.group(0), page
+        assert body.index("diary-banner") < body.index("<h1"), page  # at the top, before the page's own words
+
+
+def test_a_diary_with_only_self_care_shows_no_banner(local: TestClient) -> None:
+    post(local, "/diary", {"pain": "3", "tz": "UTC"})
+    post(local, "/diary/selfcare", {"action": "heat", "minutes": "15", "tz": "UTC"})
+    for page in ("/plan", "/checks", "/", "/prevent", "/report"):
+        assert "diary-banner" not in local.get(page).text, page
+
+
+def test_the_banner_is_not_computed_for_the_api(local: TestClient) -> None:
+    post(local, "/diary", {"pain": "5", "signs_shown": "1", "red_flags": ["saddle_numbness"], "tz": "UTC"})
+    assert "diary-banner" not in local.get("/api/v1/diary").text
+
+
+def test_medicines_and_self_care_logged_later_keep_the_time_they_were_taken(local: TestClient) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    first, second = now - timedelta(hours=5), now - timedelta(hours=1)
+    for moment in (first, second):
+        post(
+            local,
+            "/diary/medicine",
+            {"product": "paracetamol-500", "units": "2", "tz": "UTC", "when": f"{moment:%Y-%m-%dT%H:%M}"},
+        )
+    page = local.get("/diary").text
+    assert "sooner than the label allows" not in page
+    assert f"{first:%Y-%m-%d %H:%M}" in page and f"{second:%Y-%m-%d %H:%M}" in page
+    done = post(local, "/diary/selfcare", {"action": "heat", "tz": "UTC", "when": f"{first:%Y-%m-%dT%H:%M}"})
+    assert f"{first:%Y-%m-%d %H:%M} self-care Heat" in text_of(done.text)  # type: ignore[attr-defined]
+
+
+def test_a_medicine_or_self_care_time_in_the_future_is_refused_and_kept(local: TestClient) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    later = f"{datetime.now(UTC) + timedelta(days=1):%Y-%m-%dT%H:%M}"
+    for path, form in (
+        ("/diary/medicine", {"product": "paracetamol-500", "units": "2"}),
+        ("/diary/selfcare", {"action": "heat"}),
+    ):
+        refused = post(local, path, {**form, "tz": "UTC", "when": later})
+        assert refused.status_code == 400, path  # type: ignore[attr-defined]
+        assert "The time is in the future" in text_of(refused.text) and f'value="{later}"' in refused.text  # type: ignore[attr-defined]
+        assert 'href="#err-when"' in refused.text and 'id="err-when"' in refused.text  # type: ignore[attr-defined]
+    assert "No entries yet" in local.get("/diary").text
+
+
+def test_an_overdose_alert_has_a_button_to_call_the_service_it_names(store: Store) -> None:
+    uk = TestClient(create_app(Settings(allowed_hosts=TEST_HOSTS), store), headers=BROWSER)
+    page = post(uk, "/diary/medicine", {"product": "paracetamol-500", "units": "10", "tz": "UTC"})
+    assert 'href="tel:111">Call NHS 111</a>' in page.text  # type: ignore[attr-defined]
+    assert 'href="tel:111">Call NHS 111</a>' in uk.get("/plan").text  # the banner too
+
+
+def test_a_us_overdose_alert_calls_poison_control_in_us_words(tmp_path: Path) -> None:
+    s = Store(f"sqlite:///{tmp_path / 'us.sqlite3'}")
+    us = TestClient(create_app(Settings(allowed_hosts=TEST_HOSTS, jurisdiction="us"), s), headers=BROWSER)
+    from backcare.domain import Jurisdiction
+    from backcare.service.diary import products_for
+
+    product = next(p["id"] for p in products_for(Jurisdiction.US) if "paracetamol" in p["contains"])
+    page = post(us, "/diary/medicine", {"product": product, "units": "12", "tz": "UTC"})
+    assert 'href="tel:18002221222">Call Poison Control</a>' in page.text  # type: ignore[attr-defined]
+    banner = re.search(r'<section class="alert diary-banner.*?</section>', us.get("/").text, re.S)
+    assert banner and "tel:18002221222" in banner.group(0)
+    assert not UK_ONLY.search(text_of(banner.group(0)))
+    s.close()
+
+
+def test_saving_the_same_check_twice_keeps_one_and_says_already_saved(local: TestClient) -> None:
+    finish_a_self_care_check(local)
+    first = post(local, "/check/save", {})
+    assert "Saved to your diary." in text_of(first.text)  # type: ignore[attr-defined]
+    assert "Save to my diary" not in first.text  # type: ignore[attr-defined]
+    again = post(local, "/check/save", {})
+    assert "Already saved" in text_of(again.text)  # type: ignore[attr-defined]
+    assert len(re.findall(r"/checks/[0-9a-f-]{36}/open", local.get("/checks").text)) == 1
+
+
+def test_home_offers_the_result_after_a_finished_check_and_carry_on_before(local: TestClient) -> None:
+    start_check(local)
+    step(local, "start", {"back_pain_present": "yes", "age": "40", "sex": "male"})
+    started = text_of(local.get("/").text)
+    assert "Carry on with the check you started" in started and "Start a new check" in started
+    finish_a_self_care_check(local)
+    post(local, "/check/save", {})
+    home = local.get("/").text
+    assert 'href="/check/result">See your result' in home and "Start a new check" in home
+    assert "Carry on" not in home

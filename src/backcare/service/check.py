@@ -39,7 +39,7 @@ from backcare.knowledge.schema import Question, Step
 from backcare.service import checklist_of, engine, result_json, shown_answer, shown_level
 
 if TYPE_CHECKING:  # the store (and SQLAlchemy) is loaded only by commands that save
-    from backcare.service.diary import DiaryService
+    from backcare.service.diary import DiaryService, SavedAssessment
 
 NONE = "none"
 """The option id of "None of these" on a checklist (API clients look for ``none`` in the id)."""
@@ -756,10 +756,41 @@ def after_result(step_id: str, path: Walk) -> bool:
 
 
 def save(diary: DiaryService, answers: Answers, jurisdiction: Jurisdiction) -> str:
-    """Keep a finished check in the person's diary (answers per question and the result)."""
+    """Keep a finished check in the person's diary (answers per question and the result). The
+    same check saved again (a second press, a stale tab) is kept once: its id is returned."""
+    latest = _latest_row(diary)
+    if latest is not None and _same(latest, answers, jurisdiction):
+        return latest.id
     result = assess(engine(), answers, jurisdiction)
-    plain = {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
-    return diary.save_assessment(plain, result_json(result))
+    return diary.save_assessment(_plain(answers), result_json(result))
+
+
+def already_saved(diary: DiaryService, answers: Answers, jurisdiction: Jurisdiction) -> bool:
+    """The person's latest saved check has exactly these answers, in this country."""
+    latest = _latest_row(diary)
+    return latest is not None and _same(latest, answers, jurisdiction)
+
+
+def _plain(answers: Answers) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
+
+
+def _latest_row(diary: DiaryService) -> SavedAssessment | None:
+    rows = diary.saved_assessments()
+    return rows[-1] if rows else None
+
+
+def _same(row: SavedAssessment, answers: Answers, jurisdiction: Jurisdiction) -> bool:
+    return row.jurisdiction == jurisdiction.value and row.answers == _plain(answers)
+
+
+def progress(answers: Answers) -> str:
+    """How far the check in progress has got, for the home page: "" (none), "started" or
+    "finished" (its result is ready to see again)."""
+    if not answers:
+        return ""
+    path = walk(answers)
+    return "finished" if path.emergency or path.finished else "started"
 
 
 @dataclass(frozen=True)

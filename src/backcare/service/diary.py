@@ -17,11 +17,13 @@ from backcare.engine.days import daily, episode_day
 from backcare.engine.diary import MEDICINE_PERIOD, WINDOW, diary_alerts, local_day
 from backcare.engine.diary import ingredient_name as ingredient_name
 from backcare.service import engine
-from backcare.service.diary_view import act_now, sign_words, with_act_now, word, words
+from backcare.service.diary_view import URGENT, Banner, act_now, banner_view, sign_words, with_act_now, word, words
 from backcare.service.entries import ActionIn, CheckInIn, EpisodeIn, IntakeIn, InvalidEntry, explain
 from backcare.store.repo import LOCAL_USER, Ambiguous, Changed, Diary, Entry, NotFound, Store, new_id
 
 ALERT_WINDOW = timedelta(days=90)
+FLAG_WINDOW = timedelta(days=14)
+"""A warning sign logged within this long still raises its alert."""
 DEFAULT_REMINDER_MINUTES, MIN_REMINDER, MAX_REMINDER = 30, 5, 180
 
 
@@ -254,25 +256,41 @@ class DiaryService:
             return {}
         return {k: tuple(v) if isinstance(v, list) else v for k, v in row.answers.items()}
 
-    def alerts(self, now: datetime | None = None, medicine_days: int | None = None) -> list[DiaryAlert]:
+    def alerts(
+        self, now: datetime | None = None, medicine_days: int | None = None, urgent_only: bool = False
+    ) -> list[DiaryAlert]:
         """What the diary means now. Medicines: every 24-hour window ending in the last
-        ``medicine_days`` (7 unless given), so an earlier overdose logged late still shows."""
+        ``medicine_days`` (7 unless given), so an earlier overdose logged late still shows.
+        ``urgent_only`` skips the pattern rules over 90 days of episodes (recurring, not
+        settling, getting worse): none of them is urgent, and every page asks for the urgent ones."""
         now = now or datetime.now(UTC)
-        start, end = now - ALERT_WINDOW, now + timedelta(days=1)
+        start, end = now - (FLAG_WINDOW if urgent_only else ALERT_WINDOW), now + timedelta(days=1)
         since = now - (timedelta(days=medicine_days) if medicine_days is not None else MEDICINE_PERIOD)
         with self.diary() as d:
             episodes, intakes = d.episodes(start, end), d.intakes(since - WINDOW, end)
             checkins = d.checkins(start.date(), end.date())
             base = self.latest_answers(d)
-        recent_flags = [e for e in episodes if now - e.started_at <= timedelta(days=14)]
+        recent_flags = [e for e in episodes if now - e.started_at <= FLAG_WINDOW]
         alerts = diary_alerts(
             engine(), recent_flags, intakes, checkins, now, self.jurisdiction, base, medicine_since=since
         )
-        non_flag = diary_alerts(engine(), episodes, [], checkins, now, self.jurisdiction, base)
-        seen = {(a.rule_id, a.entry_ids) for a in alerts}
-        alerts += [a for a in non_flag if (a.rule_id, a.entry_ids) not in seen and a.rule_id != "diary-red-flag-logged"]
+        if not urgent_only:
+            non_flag = diary_alerts(engine(), episodes, [], checkins, now, self.jurisdiction, base)
+            seen = {(a.rule_id, a.entry_ids) for a in alerts}
+            alerts += [
+                a for a in non_flag if (a.rule_id, a.entry_ids) not in seen and a.rule_id != "diary-red-flag-logged"
+            ]
         alerts = [with_act_now(_signs_in_words(a, self.jurisdiction), self.jurisdiction) for a in alerts]
         return sorted(alerts, key=lambda a: -a.urgency.rank)
+
+    def banner(self, now: datetime | None = None) -> Banner | None:
+        """The urgent alert every page shows at its top (None when the diary has none). The
+        entries' times are read only when there is one, so a calm diary costs one alert check."""
+        alerts = [a for a in self.alerts(now, urgent_only=True) if a.urgency in URGENT]
+        if not alerts:
+            return None
+        # Urgent alerts rest on the last fortnight's warning signs and the last week's medicines.
+        return banner_view(alerts, self.entry_times(days=FLAG_WINDOW.days + 2), self.jurisdiction)
 
     def entry_times(self, days: int = 90) -> dict[str, str]:
         """When each recent entry was logged, in its own time zone: alerts name their entries so."""

@@ -174,6 +174,43 @@ def level_words(urgency: Urgency) -> str:
     return level.label if level is not None else urgency.value.replace("_", " ").capitalize()
 
 
+URGENT = (Urgency.EMERGENCY_NOW, Urgency.SAME_DAY)
+
+# The services an urgent alert's advice tells the person to call, by the country term that names
+# them there (domain.TERMS): the call button dials the service the words name. A term with no
+# single number in a country (the US "same-day line or urgent care") gets no button.
+CALL_LINES: dict[str, dict[Jurisdiction, tuple[str, str]]] = {
+    "poisons_line": {
+        Jurisdiction.UK: ("111", "Call NHS 111"),
+        Jurisdiction.US: ("18002221222", "Call Poison Control"),
+    },
+    "urgent_line": {Jurisdiction.UK: ("111", "Call NHS 111")},
+}
+
+
+@dataclass(frozen=True)
+class Call:
+    number: str
+    """Digits for a tel: link ("999", "18002221222")."""
+    label: str
+    """The button's words ("Call 999", "Call Poison Control")."""
+
+
+def call_for(alert: DiaryAlert, jurisdiction: Jurisdiction) -> Call | None:
+    """The call an urgent alert asks for: the emergency number for an emergency, else the
+    service its advice names in the country's words (NHS 111, Poison Control)."""
+    if alert.urgency is Urgency.EMERGENCY_NOW:
+        number = EMERGENCY_NUMBER[jurisdiction]
+        return Call(number, f"Call {number}")
+    if alert.urgency not in URGENT:
+        return None
+    for term, lines in CALL_LINES.items():
+        if jurisdiction in lines and localize("{" + term + "}", jurisdiction) in alert.advice:
+            number, label = lines[jurisdiction]
+            return Call(number, label)
+    return None
+
+
 @dataclass(frozen=True)
 class AlertView:
     level: str
@@ -188,6 +225,8 @@ class AlertView:
     entries: tuple[str, ...]
     """When the entries behind it were logged, in the person's time zone."""
     sources: tuple[tuple[str, str], ...]
+    call: Call | None = None
+    """The call button of an urgent alert (the number its words name)."""
 
 
 def alert_view(alert: DiaryAlert, when_of: dict[str, str], jurisdiction: Jurisdiction) -> AlertView:
@@ -200,14 +239,34 @@ def alert_view(alert: DiaryAlert, when_of: dict[str, str], jurisdiction: Jurisdi
     return AlertView(
         level=level_words(alert.urgency),
         urgency=alert.urgency.value,
-        urgent=alert.urgency in (Urgency.EMERGENCY_NOW, Urgency.SAME_DAY),
+        urgent=alert.urgency in URGENT,
         title=alert.title,
         act=act,
         detail=alert.detail,
         advice=advice,
         entries=tuple(when_of[i] for i in alert.entry_ids if i in when_of),
         sources=tuple((c.url, c.title) for c in alert.citations),
+        call=call_for(alert, jurisdiction),
     )
+
+
+@dataclass(frozen=True)
+class Banner:
+    """The urgent diary alert every page shows at its top, so a warning sign logged in the diary
+    is not answered elsewhere by an older, calmer result."""
+
+    alert: AlertView
+    others: int
+    """How many more urgent alerts the diary page shows."""
+
+
+def banner_view(alerts: Sequence[DiaryAlert], when_of: dict[str, str], jurisdiction: Jurisdiction) -> Banner | None:
+    """The most urgent of the diary's urgent alerts (emergency or same day) as a page banner;
+    None when there is none."""
+    urgent = sorted((a for a in alerts if a.urgency in URGENT), key=lambda a: -a.urgency.rank)
+    if not urgent:
+        return None
+    return Banner(alert_view(urgent[0], when_of, jurisdiction), len(urgent) - 1)
 
 
 # --- heat and cold timers -------------------------------------------------------------------------

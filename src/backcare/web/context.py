@@ -17,6 +17,7 @@ from backcare.domain import EMERGENCY_NUMBER
 from backcare.service import sessions, shown_answer
 from backcare.service.check import plan_groups
 from backcare.service.diary import LOCAL_USER, DiaryService, Store
+from backcare.service.diary_view import Banner
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -100,8 +101,25 @@ def is_admin(request: Request) -> bool:
     return web(request).settings.mode == "local" or admin(web(request).store, user)
 
 
+# The pages that show an urgent diary alert at their top (base.html includes the banner): the
+# result, the plan and the pages around them, so none of them shows a calmer answer alone.
+BANNER_PAGES = frozenset(
+    {"home.html", "plan.html", "result.html", "emergency.html", "checks.html", "prevent.html", "report.html"}
+)
+
+
+def diary_banner(request: Request) -> Banner | None:
+    """The signed-in person's urgent diary alert as a page banner (never for the API)."""
+    user = current_user(request)
+    if user is None:
+        return None
+    w = web(request)
+    return DiaryService(w.store, w.settings.jurisdiction, user=user).banner()
+
+
 def render(request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
     w = web(request)
+    banner = diary_banner(request) if template in BANNER_PAGES and status < 400 else None
     values = {
         "request": request,
         "user": current_user(request),
@@ -112,6 +130,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "version": __version__,
         "path": request.url.path,
         "now": datetime.now(),
+        "banner": banner,
         **(context or {}),
     }
     html = TEMPLATES.get_template(template).render(values)

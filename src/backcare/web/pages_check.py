@@ -96,7 +96,7 @@ def _where_next(answers: Answers) -> str:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     answers, _ = load_draft(request)
-    return render(request, "home.html", {"draft": bool(answers)})
+    return render(request, "home.html", {"draft": check.progress(answers)})
 
 
 @router.get("/check")
@@ -197,11 +197,12 @@ def check_result(request: Request, saved: int = 0) -> Response:
     if not path.finished:
         return _go(_where_next(answers))
     view = check.result_view(answers, country)
+    stored = current_user(request) is not None and check.already_saved(diary_for(request), answers, country)
     context = {
         "v": view,
-        "saved": saved,
+        "saved": saved if saved in (1, 2) else (3 if stored else 0),
         "back": path.visited[-1] if path.visited else "start",
-        "can_save": True,
+        "can_save": not stored,
         **_words_context(country),
     }
     template = "emergency.html" if view.urgency == "emergency_now" else "result.html"
@@ -216,6 +217,8 @@ def check_save(request: Request) -> Response:
     if current_user(request) is None:
         # The check stays in the session through sign-in or registration.
         return _go("/account/login?next=/check/result")
+    if check.already_saved(diary_for(request), answers, country):
+        return _go("/check/result?saved=2")
     check.save(diary_for(request), answers, country)
     return _go("/check/result?saved=1")
 

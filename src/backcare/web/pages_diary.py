@@ -66,15 +66,22 @@ def _episode_fields(form: Any) -> dict[str, Any]:
     if form.get("signs_shown"):
         fields["red_flags"] = [str(v) for v in form.getlist("red_flags")]
     fields["note"] = str(form.get("note", ""))
-    when = str(form.get("when", "")).strip()
+    fields.update(_when(form, "started_at"))
+    return fields
+
+
+def _when(form: Any, key: str) -> dict[str, Any]:
+    """The form's time zone and, when "When" was filled in, the moment under ``key`` (read in
+    that zone): every diary form takes its time the same way."""
     zone = _zone(form.get("tz"))
-    fields["tz"] = zone
+    fields: dict[str, Any] = {"tz": zone}
+    when = str(form.get("when", "")).strip()
     if when:
         try:
             moment = datetime.fromisoformat(when)
         except ValueError:
             raise InvalidEntry(["when: use a date and time such as 2026-11-24T08:30"]) from None
-        fields["started_at"] = moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
+        fields[key] = moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
     return fields
 
 
@@ -200,9 +207,9 @@ def _log_medicine(request: Request, form: Any) -> Response:
             amount = float(units)
         except ValueError:
             raise InvalidEntry(["units: give the number of tablets or doses, for example 2"]) from None
-        svc.log_intake(str(form.get("product", "")), amount, tz=_zone(form.get("tz")))
+        svc.log_intake(str(form.get("product", "")), amount, **_when(form, "taken_at"))
     except InvalidEntry as exc:
-        typed = {"product": str(form.get("product", "")), "units": units}
+        typed = {"product": str(form.get("product", "")), "units": units, "when": str(form.get("when", ""))}
         return _page(request, svc, exc.problems, typed, status=400, refused="medicine")
     return _saved("medicine")
 
@@ -218,9 +225,9 @@ def _log_selfcare(request: Request, form: Any) -> Response:
     try:
         if minutes and not minutes.isdigit():
             raise InvalidEntry(["minutes: give a whole number of minutes"])
-        svc.log_action(str(form.get("action", "")), int(minutes) if minutes else None, tz=_zone(form.get("tz")))
+        svc.log_action(str(form.get("action", "")), int(minutes) if minutes else None, **_when(form, "done_at"))
     except InvalidEntry as exc:
-        typed = {"action": str(form.get("action", "")), "minutes": minutes}
+        typed = {"action": str(form.get("action", "")), "minutes": minutes, "when": str(form.get("when", ""))}
         return _page(request, svc, exc.problems, typed, status=400, refused="selfcare")
     return _saved("selfcare")
 

@@ -26,10 +26,30 @@
     var note = bar.querySelector(".timer-bar-note");
     note.textContent = text;
     note.hidden = !text;
+    clearance();
     boxes().forEach(function (box) {
       var n = box.querySelector(".timer-alert");
       if (n) { n.textContent = text; n.hidden = !text; }
     });
+  }
+  // The bar is sticky at the top: what a page scrolls into view (#refused, #saved) keeps clear of it.
+  function clearance() {
+    var h = bar && !bar.hidden ? bar.offsetHeight : 0;
+    document.documentElement.style.setProperty("--timer-bar-h", h + "px");
+  }
+  // At the end the bar offers to log the session just timed, instead of a stop button with
+  // nothing left to stop.
+  function offerLog(t) {
+    if (!bar) return;
+    var form = bar.querySelector(".timer-bar-log");
+    bar.querySelector(".timer-bar-stop").hidden = !!t;
+    if (!form) return;
+    form.hidden = !t;
+    if (!t) return;
+    form.elements.action.value = t.action || "heat";
+    form.elements.minutes.value = String(t.minutes);
+    try { form.elements.tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* old browser */ }
+    form.querySelector(".timer-bar-log-save").textContent = "Log this " + t.label.toLowerCase() + " session";
   }
   function paint(t) {
     var left = t ? t.end - Date.now() : 0;
@@ -47,6 +67,7 @@
       box.querySelector(".timer-start").disabled = !!t;
       box.querySelector(".timer-stop").disabled = !mine;
     });
+    clearance();
   }
   function tick() {
     var t = load();
@@ -66,6 +87,7 @@
         bar.querySelector(".timer-bar-label").textContent = t.label;
         bar.querySelector(".timer-bar-time").textContent = "0:00";
       }
+      offerLog(t);
       say(UP);
       window.backcareAlarm && window.backcareAlarm.ring(t.label + " timer: time is up", UP);
       return;
@@ -74,8 +96,9 @@
   }
   function startTicking() { if (!handle) handle = setInterval(tick, 1000); }
   function stopTicking() { clearInterval(handle); handle = null; }
-  function start(label, minutes) {
-    save({ label: label, minutes: minutes, end: Date.now() + minutes * 60000, halfway: false });
+  function start(label, minutes, action) {
+    save({ label: label, minutes: minutes, action: action, end: Date.now() + minutes * 60000, halfway: false });
+    offerLog(null);
     say("");
     window.backcareAlarm && window.backcareAlarm.quiet();
     tick();
@@ -83,6 +106,7 @@
   }
   function stop(message) {
     save(null);
+    offerLog(null);
     stopTicking();
     paint(null);
     window.backcareAlarm && window.backcareAlarm.quiet();
@@ -92,6 +116,7 @@
     } else if (bar) {
       bar.hidden = true;
     }
+    clearance();
   }
   boxes().forEach(function (box) {
     var minutes = parseInt(box.dataset.minutes, 10);
@@ -102,7 +127,7 @@
     box.appendChild(note);
     box.querySelector(".timer-display").hidden = false;
     box.querySelector(".timer-controls").hidden = false;
-    box.querySelector(".timer-start").addEventListener("click", function () { start(box.dataset.label || "Heat", minutes); });
+    box.querySelector(".timer-start").addEventListener("click", function () { start(box.dataset.label || "Heat", minutes, box.dataset.action || "heat"); });
     box.querySelector(".timer-stop").addEventListener("click", function () { stop("Timer stopped. Take the pack off if you are not using it."); });
   });
   if (bar) {
@@ -110,6 +135,8 @@
       if (load()) stop("Timer stopped. Take the pack off if you are not using it.");
       else { stop(""); window.backcareAlarm && window.backcareAlarm.quiet(); }
     });
+    var dismiss = bar.querySelector(".timer-bar-dismiss");
+    if (dismiss) dismiss.addEventListener("click", function () { stop(""); });
   }
   // Another tab started or stopped the timer.
   window.addEventListener("storage", function (e) { if (e.key === KEY) { tick(); if (load()) startTicking(); } });
