@@ -302,6 +302,19 @@ def register(client: TestClient, name: str, password: str = "correct horse batte
     assert response.status_code == 200, response.text  # type: ignore[attr-defined]
 
 
+def test_registering_and_signing_out_are_confirmed_on_the_next_page(db_store: Store) -> None:
+    client = server_client(db_store)
+    response = post(
+        client,
+        "/account/register",
+        {"username": "carol", "password": "correct horse battery", "confirm": "correct horse battery"},
+    )
+    assert "Your account is ready and you are signed in." in response.text  # type: ignore[attr-defined]
+    response = post(client, "/account/logout", {})
+    assert "You are signed out." in response.text  # type: ignore[attr-defined]
+    assert "You are signed out." not in client.get("/?account=nonsense").text
+
+
 def test_server_mode_people_cannot_see_each_others_data(db_store: Store) -> None:
     store = db_store
     alice, bob = server_client(store), server_client(store)

@@ -44,7 +44,7 @@ def register(request: Request, username: str = Form(""), password: str = Form(""
     except community.FormErrors as exc:
         return render(request, "register.html", {"errors": exc.errors, "form": {"username": username}}, status=400)
     sign_in(request, username.strip())  # a new session; only the check in progress carries over
-    return RedirectResponse("/", status_code=303)
+    return RedirectResponse("/?account=created", status_code=303)
 
 
 @router.get("/account/login", response_class=HTMLResponse)
@@ -87,7 +87,7 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
 @router.post("/account/logout")
 def logout(request: Request) -> Response:
     sign_out(request)
-    return RedirectResponse("/", status_code=303)
+    return RedirectResponse("/?account=signed-out", status_code=303)
 
 
 @router.get("/account", response_class=HTMLResponse)
@@ -105,7 +105,7 @@ def delete_account(request: Request, confirm: str = Form("")) -> Response:
         return render(request, "account.html", {"name": name, "error": "Type your user name to confirm."}, status=400)
     community.delete_account(web(request).store, name)
     sign_out(request)
-    return RedirectResponse("/?deleted=1", status_code=303)
+    return RedirectResponse("/?account=deleted", status_code=303)
 
 
 @router.get("/account/password", response_class=HTMLResponse)

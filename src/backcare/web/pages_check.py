@@ -93,10 +93,20 @@ def _where_next(answers: Answers) -> str:
 # --- pages --------------------------------------------------------------------------------------
 
 
+# Said once on the page that follows a change to the account (server mode).
+ACCOUNT_NOTICES = {
+    "created": "Your account is ready and you are signed in.",
+    "signed-out": "You are signed out.",
+    "deleted": "Your account and everything in it have been deleted.",
+}
+
+
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> HTMLResponse:
+def home(request: Request, account: str = "") -> HTMLResponse:
     answers, _ = load_draft(request)
-    return render(request, "home.html", {"draft": check.progress(answers)})
+    return render(
+        request, "home.html", {"draft": check.progress(answers), "notice": ACCOUNT_NOTICES.get(account, "")}
+    )
 
 
 @router.get("/check")
