@@ -283,3 +283,11 @@ def test_us_words_for_the_diary_vocabulary() -> None:
 
     assert word("central", Jurisdiction.US) == "Center (spine)" and word("central") == "Centre (spine)"
     assert word("physio", Jurisdiction.US) == "Physical therapy" and word("physio") == "Physiotherapy"
+
+
+def test_pain_in_the_saddle_area_is_a_warning_sign_worded_as_pain_not_numbness(diary) -> None:  # type: ignore[no-untyped-def]
+    logged = diary.log_episode(pain=6, locations=["saddle"])
+    alert = next(a for a in logged.alerts if a.places)
+    assert alert.urgency.value == "emergency_now"
+    assert "You logged pain here: between the legs (saddle area)" in alert.detail
+    assert "Numbness" not in alert.detail and "numbness there" in alert.detail

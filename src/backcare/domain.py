@@ -278,5 +278,7 @@ class DiaryAlert:
     """Medicine alerts: when the first and the last of its entries were taken (ISO 8601)."""
     signs: tuple[str, ...] = ()
     """Warning-sign alerts: the question ids of the signs logged, for the shells to put in words."""
+    places: tuple[str, ...] = ()
+    """Warning-sign alerts: where-it-hurts locations treated as a sign (saddle area, both legs)."""
     meaning: str = ""
     """Warning-sign alerts: the headline of the check re-run with them."""

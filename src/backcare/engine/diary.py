@@ -84,7 +84,10 @@ def red_flag_alerts(
         result = assess(ck, answers, jurisdiction)
         detail = f"Logged: {', '.join(f.replace('_', ' ') for f in flags)}. Re-run triage: {result.headline}"
         alert = _alert(ck, rule, [episode.id], detail, result.urgency)
-        alerts.append(replace(alert, signs=tuple(flags), meaning=result.headline))
+        mapped = {m.question: m.location for m in ck.kb.red_flag_locations if m.location in episode.locations}
+        signs = tuple(f for f in flags if f in episode.red_flags or f not in mapped)
+        places = tuple(mapped[f] for f in flags if f in mapped and f not in episode.red_flags)
+        alerts.append(replace(alert, signs=signs, places=places, meaning=result.headline))
     return alerts
 
 

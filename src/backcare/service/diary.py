@@ -400,9 +400,18 @@ WARNING_SECTIONS = ("emergency", "red_flags", "nerves", "organs")
 
 def _signs_in_words(alert: DiaryAlert, jurisdiction: Jurisdiction) -> DiaryAlert:
     """The engine names logged warning signs by question id; people read the check's words."""
-    if not alert.signs:
+    if not alert.signs and not alert.places:
         return alert
-    detail = f"You logged: {'; '.join(sign_words(qid, jurisdiction) for qid in alert.signs)}."
+    parts = []
+    if alert.signs:
+        parts.append(f"You logged: {'; '.join(sign_words(qid, jurisdiction) for qid in alert.signs)}.")
+    if alert.places:
+        # Pain there is not itself the nerve sign, so say why it is treated as one.
+        parts.append(
+            f"You logged pain here: {words(alert.places, jurisdiction)}. Pain or numbness there can come "
+            "from pressure on the nerves at the bottom of the spine, so backcare treats it as a warning sign."
+        )
+    detail = " ".join(parts)
     if alert.meaning.strip() != act_now(jurisdiction):  # the advice ends with the emergency call already
         detail += f" With your other answers this means: {alert.meaning}"
     return replace(alert, detail=detail)

@@ -258,23 +258,30 @@ def _now_line(
     if latest is not None and top.urgency.rank <= Urgency(latest.urgency).rank:
         return "", None
     level = _level_label(top.urgency.value, country)
-    if top.signs:
+    if top.signs or top.places:
         days = sorted({episode_day(e) for e in record.episodes if e.id in top.entry_ids})
         on = f" on {days[-1]:%d %b %Y}" if days else ""
-        noun = "warning sign" if len(top.signs) == 1 else "warning signs"
-        signs = "; ".join(_sign(s, country) for s in top.signs)
-        return f"Now: {level} — {noun} logged in the diary{on}: {signs}", top.urgency.value
+        noun = "warning sign" if len(top.signs) + len(top.places) == 1 else "warning signs"
+        return f"Now: {level} — {noun} logged in the diary{on}: {_logged_words(top, country)}", top.urgency.value
     return f"Now: {level} — from the diary: {localize(top.title, country)}", top.urgency.value
 
 
 def _alert_detail(alert: Any, record: Record, country: Jurisdiction) -> str:
     """The alert's detail for a doctor: the diary page speaks to the person ("You logged…"), the
     report speaks about them."""
-    if not alert.signs:
+    if not alert.signs and not alert.places:
         return localize(alert.detail, country)
     days = sorted({episode_day(e) for e in record.episodes if e.id in alert.entry_ids})
     on = f" on {days[-1]:%d %b %Y}" if days else ""
-    return f"Logged in the diary{on}: {'; '.join(_sign(s, country) for s in alert.signs)}."
+    return f"Logged in the diary{on}: {_logged_words(alert, country)}."
+
+
+def _logged_words(alert: Any, country: Jurisdiction) -> str:
+    """The signs an alert rests on, for a doctor; a place where it hurts (the saddle area) is named
+    as pain there, treated as a warning sign, never as the numbness the person did not report."""
+    parts = [_sign(s, country) for s in alert.signs]
+    parts += [f"where it hurts: {words([p], country)} (treated as a warning sign)" for p in alert.places]
+    return "; ".join(parts)
 
 
 def _main_reasons(part: dict[str, Any]) -> str:
