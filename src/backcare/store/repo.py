@@ -348,21 +348,6 @@ class Diary:
         )
         return [to_checkin(r) for r in rows]
 
-    def daily_pain(self, start: datetime, end: datetime) -> list[tuple[str, int, float, int]]:
-        """Per UTC day: (day, max pain, mean pain, entries), computed by the database."""
-        day = (
-            func.date(EpisodeRow.started_at)
-            if self.s.bind is not None and self.s.bind.dialect.name == "sqlite"
-            else func.date_trunc("day", EpisodeRow.started_at)
-        )
-        rows = self.s.execute(
-            select(day.label("day"), func.max(EpisodeRow.pain), func.avg(EpisodeRow.pain), func.count())
-            .where(EpisodeRow.user_id == self.user_id, EpisodeRow.started_at >= start, EpisodeRow.started_at < end)
-            .group_by("day")
-            .order_by("day")
-        ).all()
-        return [(str(d)[:10], int(mx), float(avg), int(n)) for d, mx, avg, n in rows]
-
     def first_and_last(self) -> tuple[datetime | None, datetime | None]:
         row = self.s.execute(
             select(func.min(EpisodeRow.started_at), func.max(EpisodeRow.started_at)).where(
